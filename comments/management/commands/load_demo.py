@@ -1,0 +1,58 @@
+"""Load the demo articles and their comments, once.
+
+It lives in the comments app because demo comments need both apps, and articles never
+imports comments. Running it again changes nothing: articles are matched by slug, and an
+article that already exists keeps whatever comments it has.
+"""
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article
+from comments.demo import ARTICLES
+from comments.models import Comment
+
+
+class Command(BaseCommand):
+    help = "Load the demo articles and approved sample comments (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        now = timezone.now()
+        created_articles = created_comments = 0
+        for data in ARTICLES:
+            published_at = now - timedelta(days=data["days_ago"])
+            article, created = Article.objects.get_or_create(
+                slug=data["slug"],
+                defaults={
+                    "headline": data["headline"],
+                    "standfirst": data["standfirst"],
+                    "photo_caption": data["photo_caption"],
+                    "byline": data["byline"],
+                    "body": data["body"],
+                    "published_at": published_at,
+                    "status": Article.Status.PUBLISHED,
+                },
+            )
+            if not created:
+                continue
+            created_articles += 1
+            for minutes, item in enumerate(data["comments"], start=1):
+                comment = Comment(
+                    article=article,
+                    author_name=item["name"],
+                    author_email=item["email"],
+                    author_url=item["url"],
+                    status=Comment.Status.APPROVED,
+                    submitted_at=published_at + timedelta(minutes=37 * minutes),
+                )
+                comment.set_body(item["body"])
+                comment.full_clean()
+                comment.save()
+                created_comments += 1
+        self.stdout.write(
+            f"Demo content: {created_articles} new articles, {created_comments} new comments."
+        )

@@ -1,0 +1,214 @@
+"""Posting a comment through the site: redirects, moderation notes, and hostile input."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment
+
+from .factories import make_article, make_comment
+
+pytestmark = pytest.mark.django_db
+
+
+def post_url(article):
+    return reverse("comments:post", kwargs={"article_id": article.pk})
+
+
+def test_post_redirects_to_the_new_comment(client, article, comment_data):
+    response = client.post(post_url(article), comment_data, REMOTE_ADDR="203.0.113.7")
+    comment = Comment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    assert comment.status == Comment.Status.PENDING
+    assert comment.ip_address == "203.0.113.7"
+
+
+def test_user_agent_is_stored_for_moderation(client, article, comment_data):
+    client.post(post_url(article), comment_data, HTTP_USER_AGENT="Mozilla/5.0 Reader")
+    assert Comment.objects.get().user_agent == "Mozilla/5.0 Reader"
+
+
+def test_only_the_posters_session_sees_the_pending_comment(client, article, comment_data):
+    client.post(post_url(article), comment_data)
+    comment = Comment.objects.get()
+
+    own_page = client.get(article.get_absolute_url()).content.decode()
+    assert f'id="comment-{comment.pk}"' in own_page
+    assert "Your comment is awaiting moderation." in own_page
+    assert "<em>Nobody</em> expected this." in own_page
+
+    other_page = Client().get(article.get_absolute_url()).content.decode()
+    assert f'id="comment-{comment.pk}"' not in other_page
+    assert "Nobody" not in other_page
+
+
+def test_pending_note_disappears_once_approved(client, article, comment_data):
+    client.post(post_url(article), comment_data)
+    Comment.objects.update(status=Comment.Status.APPROVED)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "<em>Nobody</em> expected this." in page
+    assert "awaiting moderation" not in page
+
+
+def test_poster_does_not_see_own_comment_once_marked_spam(client, article, comment_data):
+    client.post(post_url(article), comment_data)
+    Comment.objects.update(status=Comment.Status.SPAM)
+    assert "Nobody" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_known_author_is_approved_at_once(client, article, comment_data):
+    make_comment(article, author_name="Ada Reader", author_email="Ada.Reader@Example.com")
+    client.post(post_url(article), comment_data | {"comment": "Another thought."})
+    assert Comment.objects.latest("pk").status == Comment.Status.APPROVED
+    page = Client().get(article.get_absolute_url()).content.decode()
+    assert "Another thought." in page
+
+
+def test_hold_all_setting_holds_known_authors_too(client, article, comment_data, settings):
+    settings.COMMENTS_HOLD_ALL = True
+    make_comment(article, author_name="Ada Reader", author_email="ada.reader@example.com")
+    client.post(post_url(article), comment_data | {"comment": "Another thought."})
+    assert Comment.objects.latest("pk").status == Comment.Status.PENDING
+
+
+def test_errors_reshow_the_page_with_everything_typed(client, article, comment_data):
+    typed = comment_data | {"email": "not-an-email", "comment": "Line one\n\n<b>Line</b> two"}
+    response = client.post(post_url(article), typed)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert Comment.objects.count() == 0
+    assert "Enter a valid email address." in html
+    assert 'value="Ada Reader"' in html
+    assert 'value="not-an-email"' in html
+    assert 'value="https://example.org/ada"' in html
+    assert "Line one\n\n&lt;b&gt;Line&lt;/b&gt; two</textarea>" in html
+    assert article.headline in html
+
+
+def test_markup_in_name_and_website_is_escaped(client, article, comment_data):
+    hostile = comment_data | {
+        "name": '<script>alert("name")</script><b>Bold</b>',
+        "url": 'https://example.org/"><script>alert(1)</script>',
+    }
+    client.post(post_url(article), hostile)
+    Comment.objects.update(status=Comment.Status.APPROVED)
+    html = Client().get(article.get_absolute_url()).content.decode()
+    assert '<script>alert("name")' not in html
+    assert "&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;&lt;b&gt;Bold&lt;/b&gt;" in html
+    assert '"><script>alert(1)' not in html
+
+
+def test_website_becomes_a_nofollow_link(client, article, comment_data):
+    client.post(post_url(article), comment_data)
+    Comment.objects.update(status=Comment.Status.APPROVED)
+    html = Client().get(article.get_absolute_url()).content.decode()
+    assert '<a href="https://example.org/ada" rel="external nofollow ugc" class="url">' in html
+
+
+def test_non_http_website_stored_by_an_editor_is_not_linked(article):
+    make_comment(article, author_name="Old Import", author_url="ftp://example.org/")
+    html = Client().get(article.get_absolute_url()).content.decode()
+    assert "ftp://example.org/" not in html
+    assert "Old Import" in html
+
+
+def test_huge_comment_gets_a_form_error_and_is_kept(client, article, comment_data):
+    huge = "word " * 20000  # 100,000 characters
+    response = client.post(post_url(article), comment_data | {"comment": huge})
+    assert response.status_code == 200
+    assert "Ensure this value has at most 65525 characters" in response.content.decode()
+    assert huge.strip() in response.content.decode()
+    assert Comment.objects.count() == 0
+
+
+def test_request_body_over_the_upload_limit_is_a_400_not_a_500(client, article, comment_data):
+    response = client.post(post_url(article), comment_data | {"comment": "x" * 3_000_000})
+    assert response.status_code == 400
+
+
+def test_forged_fields_are_ignored(client, article, comment_data):
+    other = make_article()
+    forged = comment_data | {
+        "status": "approved",
+        "article": other.pk,
+        "body_html": "<script>alert(1)</script>",
+        "ip_address": "10.0.0.1",
+        "moderated_by": 1,
+    }
+    client.post(post_url(article), forged, REMOTE_ADDR="198.51.100.4")
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.article == article
+    assert "script" not in comment.body_html
+    assert comment.ip_address == "198.51.100.4"
+
+
+def test_replayed_post_creates_one_comment(client, article, comment_data):
+    first = client.post(post_url(article), comment_data)
+    replay = client.post(post_url(article), comment_data)
+    assert first.status_code == 302
+    assert replay.status_code == 200
+    assert "You have already posted this comment" in replay.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_someone_elses_pending_comment_stays_hidden(client, article, comment_data):
+    stranger = make_comment(article, body="Stranger's pending words", status="pending")
+    client.post(post_url(article), comment_data)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'id="comment-{stranger.pk}"' not in page
+
+
+def test_get_is_not_allowed(client, article):
+    assert client.get(post_url(article)).status_code == 405
+
+
+def test_csrf_is_enforced(article, comment_data):
+    csrf_client = Client(enforce_csrf_checks=True)
+    response = csrf_client.post(post_url(article), comment_data)
+    assert response.status_code == 403
+    assert Comment.objects.count() == 0
+
+
+def test_csrf_token_from_the_page_lets_the_post_through(article, comment_data):
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.get(article.get_absolute_url())
+    token = csrf_client.cookies["csrftoken"].value
+    response = csrf_client.post(post_url(article), comment_data | {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": Article.Status.DRAFT},
+        {"published_at": timezone.now() + timedelta(days=1)},
+    ],
+    ids=["draft", "scheduled"],
+)
+def test_cannot_comment_on_an_unpublished_article(client, comment_data, fields):
+    unpublished = make_article(**fields)
+    assert client.post(post_url(unpublished), comment_data).status_code == 404
+    assert Comment.objects.count() == 0
+
+
+def test_cannot_comment_on_a_missing_article(client, comment_data):
+    response = client.post(reverse("comments:post", kwargs={"article_id": 999999}), comment_data)
+    assert response.status_code == 404
+
+
+def test_closed_article_shows_no_form_and_refuses_posts(client, comment_data):
+    closed = make_article(comments_open=False)
+    page = client.get(closed.get_absolute_url()).content.decode()
+    assert "Comments are closed." in page
+    assert 'id="commentform"' not in page
+    response = client.post(post_url(closed), comment_data)
+    assert response.status_code == 200
+    assert "Comments are closed on this article." in response.content.decode()
+    assert "I was at the talks." in response.content.decode()
+    assert Comment.objects.count() == 0

@@ -24,6 +24,12 @@ class CommentQuerySet(models.QuerySet):
         """Comments waiting for an editor's decision."""
         return self.filter(status=Comment.Status.PENDING)
 
+    def for_thread(self):
+        """Only the columns a thread shows: no email, IP or raw text is even loaded."""
+        return self.only(
+            "id", "article_id", "author_name", "author_url", "body_html", "status", "submitted_at"
+        )
+
     def visible_to(self, own_pending_ids):
         """Approved comments, plus the pending ones this reader posted (ids from the session)."""
         if not own_pending_ids:

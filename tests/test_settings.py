@@ -51,6 +51,5 @@ def test_hold_all_and_hosts_come_from_the_environment(value):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "False True ['news.example.org', 'www.news.example.org'] "
-        "django.db.backends.postgresql"
+        "False True ['news.example.org', 'www.news.example.org'] django.db.backends.postgresql"
     )

@@ -15,7 +15,7 @@ def comment_thread(context, article):
     """The article's visible comments, oldest first, fetched in one query."""
     request = context.get("request")
     own_ids = own_pending_ids(request) if request is not None else []
-    comments = list(Comment.objects.filter(article=article).visible_to(own_ids))
+    comments = list(Comment.objects.filter(article=article).visible_to(own_ids).for_thread())
     return {"article": article, "comments": comments}
 
 

@@ -23,6 +23,7 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ("author_name", "author_email", "body_raw", "ip_address")
     list_select_related = ("article",)
     date_hierarchy = "submitted_at"
+    ordering = ("-submitted_at",)  # The moderation queue: newest first.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ("approve_comments", "mark_comments_as_spam", "remove_comments")
     fields = (

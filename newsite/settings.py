@@ -118,6 +118,7 @@ STORAGES = {
 # Cookies: HttpOnly session, and Secure cookies behind HTTPS (SECURE_COOKIES=1 in production).
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 SECURE_REFERRER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "comments.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

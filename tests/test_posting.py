@@ -164,15 +164,57 @@ def test_someone_elses_pending_comment_stays_hidden(client, article, comment_dat
     assert f'id="comment-{stranger.pk}"' not in page
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"name=Ada&email=ada%40example.com&comment=hello%00world",
+        b"name=Ada&email=ada%40example.com&comment=lone%ED%A0%80surrogate",
+        b"name=Ada&email=ada%40example.com&comment=bad%FF%FEutf8",
+        b"name=Ada%00&email=ada%40example.com&comment=hello",
+    ],
+    ids=["nul", "surrogate-bytes", "invalid-utf8", "nul-in-name"],
+)
+def test_raw_junk_in_the_request_body_never_causes_a_500(client, article, body):
+    response = client.post(
+        post_url(article), body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert "contains characters that can" in response.content.decode()
+    for comment in Comment.objects.all():
+        assert "\x00" not in comment.body_raw + comment.author_name
+
+
+def test_400_page_explains_itself(client, article, comment_data):
+    response = client.post(post_url(article), comment_data | {"comment": "x" * 3_000_000})
+    assert response.status_code == 400
+    assert "Comments may be up to 65,525 characters long" in response.content.decode()
+
+
 def test_get_is_not_allowed(client, article):
     assert client.get(post_url(article)).status_code == 405
 
 
-def test_csrf_is_enforced(article, comment_data):
+def test_csrf_failure_keeps_the_comment_and_offers_a_fresh_token(article, comment_data):
     csrf_client = Client(enforce_csrf_checks=True)
     response = csrf_client.post(post_url(article), comment_data)
+    html = response.content.decode()
     assert response.status_code == 403
     assert Comment.objects.count() == 0
+    assert "Your comment was not sent because this page had expired." in html
+    assert 'value="Ada Reader"' in html
+    assert "I was at the talks. &lt;em&gt;Nobody&lt;/em&gt; expected this.</textarea>" in html
+
+    token = csrf_client.cookies["csrftoken"].value
+    retry = csrf_client.post(post_url(article), comment_data | {"csrfmiddlewaretoken": token})
+    assert retry.status_code == 302
+    assert Comment.objects.count() == 1
+
+
+def test_csrf_failure_elsewhere_is_a_plain_403(article):
+    response = Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "x"})
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
 
 
 def test_csrf_token_from_the_page_lets_the_post_through(article, comment_data):

@@ -2,12 +2,20 @@
 
 from django import template
 from django.db.models import Count
+from django.templatetags.static import static
+from django.utils.html import format_html
 
 from ..forms import CommentForm
 from ..models import Comment
 from ..views import own_pending_ids
 
 register = template.Library()
+
+
+@register.simple_tag
+def comment_styles():
+    """The stylesheet for threads and the form, from this site (never a CDN)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("comments/comments.css"))
 
 
 @register.inclusion_tag("comments/_thread.html", takes_context=True)

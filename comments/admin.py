@@ -26,19 +26,22 @@ class CommentAdmin(admin.ModelAdmin):
     ordering = ("-submitted_at",)  # The moderation queue: newest first.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ("approve_comments", "mark_comments_as_spam", "remove_comments")
-    fields = (
-        "article",
-        "status",
-        "author_name",
-        "author_email",
-        "author_url",
-        "body_raw",
-        "sanitized_html",
-        "submitted_at",
-        "ip_address",
-        "user_agent",
-        "moderated_at",
-        "moderated_by",
+    fieldsets = (
+        (None, {"fields": ("article", "status")}),
+        ("Reader", {"fields": ("author_name", "author_email", "author_url")}),
+        ("Comment", {"fields": ("body_raw", "sanitized_html")}),
+        (
+            "For moderation",
+            {
+                "fields": (
+                    "submitted_at",
+                    "ip_address",
+                    "user_agent",
+                    "moderated_at",
+                    "moderated_by",
+                )
+            },
+        ),
     )
     readonly_fields = (
         "article",

@@ -180,18 +180,23 @@ def test_change_page_shows_raw_and_sanitized_text_escaped(editor_client, article
     assert "&lt;p&gt;&lt;em&gt;fine&lt;/em&gt;&lt;/p&gt;" in html
 
 
+def post_change_form(client, comment, **changes):
+    """Submit the admin's change form for a comment, with some fields changed."""
+    data = {
+        "status": comment.status,
+        "author_name": comment.author_name,
+        "author_email": comment.author_email,
+        "author_url": comment.author_url,
+        "body_raw": comment.body_raw,
+    }
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+    return client.post(url, data | changes)
+
+
 def test_editing_the_text_in_the_admin_resanitizes_it(editor_client, article):
     comment = make_comment(article, body="Original")
-    url = reverse("admin:comments_comment_change", args=[comment.pk])
-    response = editor_client.post(
-        url,
-        {
-            "status": "approved",
-            "author_name": comment.author_name,
-            "author_email": comment.author_email,
-            "author_url": "",
-            "body_raw": "Edited <script>x()</script><b>text</b>",
-        },
+    response = post_change_form(
+        editor_client, comment, body_raw="Edited <script>x()</script><b>text</b>"
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     comment.refresh_from_db()
@@ -201,17 +206,7 @@ def test_editing_the_text_in_the_admin_resanitizes_it(editor_client, article):
 
 def test_admin_refuses_non_http_website(editor_client, article):
     comment = make_comment(article)
-    url = reverse("admin:comments_comment_change", args=[comment.pk])
-    response = editor_client.post(
-        url,
-        {
-            "status": "approved",
-            "author_name": comment.author_name,
-            "author_email": comment.author_email,
-            "author_url": "ftp://example.org/",
-            "body_raw": "Text",
-        },
-    )
+    response = post_change_form(editor_client, comment, author_url="ftp://example.org/")
     assert response.status_code == 200
     assert "Enter a web address starting with http:// or https://." in response.content.decode()
 

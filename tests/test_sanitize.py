@@ -1,6 +1,7 @@
 """The sanitizer: everything a reader can type comes out as whitelisted, valid HTML."""
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 
 import pytest
@@ -177,3 +178,16 @@ def test_allowed_tags_help_is_generated_from_the_whitelist():
     )
     for tag in ALLOWED_TAGS:
         assert f"<{tag}" in help_text
+
+
+def test_sanitizing_from_many_threads_at_once_gives_the_same_html():
+    """bleach's Cleaner is not thread-safe; threaded app servers sanitize concurrently."""
+    inputs = [
+        f"<b>bold {i}</b>\n\n<blockquote>q{i} <em>e</em></blockquote><script>x</script> tail "
+        * (1 + i % 7)
+        for i in range(200)
+    ]
+    expected = [sanitize_comment(text) for text in inputs]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(2):
+            assert list(pool.map(sanitize_comment, inputs)) == expected

@@ -39,7 +39,7 @@ def post_comment(request, article_id):
     if comment.is_pending:
         pending = [*own_pending_ids(request), comment.pk][-OWN_PENDING_LIMIT:]
         request.session[OWN_PENDING_SESSION_KEY] = pending
-    return redirect(article.get_absolute_url() + f"#comment-{comment.pk}")
+    return redirect(comment.get_absolute_url())
 
 
 def _show_form_again(request, article, form, status=200):

@@ -123,3 +123,16 @@ def test_article_published_after_the_server_started_is_listed(client):
     article = make_article(published_at=timezone.now())
     assert article.headline in client.get("/").content.decode()
     assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_reader_pages_send_a_strict_content_security_policy(client):
+    article = make_article()
+    for url in ("/", article.get_absolute_url(), "/no-such-page/"):
+        policy = client.get(url)["Content-Security-Policy"]
+        assert "default-src 'none'" in policy
+        assert "script-src" not in policy
+        assert "style-src 'self'" in policy
+
+
+def test_admin_is_left_out_of_the_policy(client):
+    assert "Content-Security-Policy" not in client.get("/admin/login/")

@@ -4,14 +4,15 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import Comment, validate_website
+from .models import (
+    COMMENT_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    URL_MAX_LENGTH,
+    Comment,
+    validate_website,
+)
 from .sanitize import allowed_tags_help
-
-# WordPress's limits, so that nothing a WordPress reader could post is refused here.
-NAME_MAX_LENGTH = 245
-EMAIL_MAX_LENGTH = 100
-URL_MAX_LENGTH = 200
-COMMENT_MAX_LENGTH = 65525
 
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 

@@ -7,6 +7,12 @@ from articles.models import Article
 
 from .sanitize import sanitize_comment
 
+# WordPress's limits, so that nothing a WordPress reader could post is refused here.
+NAME_MAX_LENGTH = 245
+EMAIL_MAX_LENGTH = 100
+URL_MAX_LENGTH = 200
+COMMENT_MAX_LENGTH = 65525
+
 # Django's URLField also takes ftp://; a reader's website is only ever http(s).
 validate_website = URLValidator(
     schemes=["http", "https"],
@@ -51,10 +57,10 @@ class Comment(models.Model):
         REMOVED = "removed", "Removed"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
-    author_name = models.CharField("name", max_length=245)
-    author_email = models.EmailField("email", max_length=100)
+    author_name = models.CharField("name", max_length=NAME_MAX_LENGTH)
+    author_email = models.EmailField("email", max_length=EMAIL_MAX_LENGTH)
     author_url = models.URLField(
-        "website", max_length=200, blank=True, validators=[validate_website]
+        "website", max_length=URL_MAX_LENGTH, blank=True, validators=[validate_website]
     )
     body_raw = models.TextField("comment as typed")
     body_html = models.TextField("comment as shown", editable=False)

@@ -1,6 +1,7 @@
 """Response headers that back up sanitizing: even markup that slipped through can't run."""
 
 from django.conf import settings
+from django.urls import reverse
 
 
 class ContentSecurityPolicyMiddleware:
@@ -13,10 +14,13 @@ class ContentSecurityPolicyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.admin_prefix = None
 
     def __call__(self, request):
         response = self.get_response(request)
+        if self.admin_prefix is None:  # URLconf is loaded by now; wherever admin is mounted.
+            self.admin_prefix = reverse("admin:index")
         policy = settings.CONTENT_SECURITY_POLICY
-        if policy and not request.path_info.startswith("/admin/"):
+        if policy and not request.path_info.startswith(self.admin_prefix):
             response.headers.setdefault("Content-Security-Policy", policy)
         return response

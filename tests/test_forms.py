@@ -95,9 +95,9 @@ def test_wordpress_length_limits(article, comment_data, field, limit):
     assert at_limit.is_valid(), at_limit.errors
     over = form_for(article, comment_data | {field: value(limit + 1)})
     assert not over.is_valid()
-    assert f"at most {limit:,} characters".replace(",", "") in over.errors[field][0].replace(
-        ",", ""
-    )
+    assert over.errors[field] == [
+        f"Ensure this value has at most {limit} characters (it has {limit + 1})."
+    ]
 
 
 @pytest.mark.parametrize("field", ["name", "email", "url", "comment"])

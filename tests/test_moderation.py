@@ -102,7 +102,7 @@ def test_changelist_shows_moderation_columns_and_pending_count(editor_client, ar
         assert text in html
     assert "&lt;b&gt;Excerpt&lt;/b&gt; text" in html
     assert "1 comment awaiting moderation" in html
-    assert "Pending" in html
+    assert '<td class="field-status">Pending</td>' in html
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ PORT ?= 8000
 # Tests run with DEBUG off, as production does; they need a key but no secret.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} DEBUG=0
 
-.PHONY: run test lint install clean
+.PHONY: run editor test lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,20 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# LOG_LEVEL defaults to INFO here so that the autoreloader says when it restarts.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo
+	@echo "The Meridian: http://127.0.0.1:$(PORT)/  (editors: http://127.0.0.1:$(PORT)/admin/)"
+	@echo "No editor account yet? In another terminal, run: make editor"
+	@echo
+	DEBUG=1 LOG_LEVEL=$${LOG_LEVEL:-INFO} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# A staff account in the Editors group, for /admin/: asks for a username and a password.
+editor: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py create_editor
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,4 +1,9 @@
-"""Demo content for `make run`: original sample articles with a few reader comments."""
+"""Demo content for `make run`: original sample articles with a few reader comments.
+
+Comments are published unless marked "pending": those three are held for an editor, so the
+moderation queue in /admin/ has something to decide (one is link spam for a shady shop).
+Their authors have no other comment, or the moderation policy would publish them at once.
+"""
 
 ARTICLES = [
     {
@@ -71,6 +76,16 @@ ARTICLES = [
                     "Worth remembering that the Ostmark election cuts both ways: a government "
                     "that secures a credible deal beforehand could campaign on it.\n\n"
                     "The question is whether the opposition would honour anything signed now."
+                ),
+            },
+            {
+                "name": "Karel Novak",
+                "email": "karel.novak@example.org",
+                "url": "",
+                "pending": True,
+                "body": (
+                    "Overland to Ostmark is a nice gesture, but the road has been closed since "
+                    "April. Will the press corps be allowed to travel with the delegation?"
                 ),
             },
         ],
@@ -150,6 +165,20 @@ ARTICLES = [
                 "body": (
                     "A quieter week is something, at least. People on both sides of the line "
                     "deserve a chance to sleep through the night."
+                ),
+            },
+            {
+                "name": "Best Watches Outlet",
+                "email": "sales@cheap-replica-watches.example",
+                "url": "https://cheap-replica-watches.example/",
+                "pending": True,
+                "body": (
+                    "Great article!!! Looking for LUXURY watches at 90% off? "
+                    '<a href="https://cheap-replica-watches.example/rolex">Rolex</a> '
+                    '<a href="https://cheap-replica-watches.example/omega">Omega</a> '
+                    '<a href="https://cheap-replica-watches.example/cartier">Cartier</a> '
+                    "FREE shipping worldwide, order today: "
+                    '<a href="https://cheap-replica-watches.example/">best prices online</a>'
                 ),
             },
         ],
@@ -281,6 +310,17 @@ ARTICLES = [
                 "body": (
                     "Three weeks waiting offshore with flour and medicine. That one line says "
                     "more than the whole debate."
+                ),
+            },
+            {
+                "name": "Priya Natarajan",
+                "email": "priya.n@example.net",
+                "url": "https://example.net/priya",
+                "pending": True,
+                "body": (
+                    "Does anyone know which ports the inspection arrangements would cover? "
+                    "The article says the text was revised repeatedly, and I suspect that "
+                    "is where the abstentions came from."
                 ),
             },
         ],

@@ -3,6 +3,7 @@ import unicodedata
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
 
 from .models import (
     COMMENT_MAX_LENGTH,
@@ -12,9 +13,41 @@ from .models import (
     Comment,
     validate_website,
 )
-from .sanitize import allowed_tags_help
+from .sanitize import allowed_tags_help, check_markup
 
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+
+# Combining marks kept on one character. Real scripts stack at most three or four (Vietnamese
+# two, Hebrew with cantillation four); "Zalgo" text stacks dozens that draw over neighbouring
+# comments. Marks beyond this are dropped.
+MAX_COMBINING_MARKS = 4
+
+# Characters that draw nothing but are letters or symbols to Unicode, so a name made of them
+# would look blank: Hangul fillers, the blank Braille pattern, Mongolian and other fillers.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u2800\u3164\uffa0\u180e\u2062\u2063\u2064")
+_INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Mn", "Me", "Cs", "Co", "Cn"})
+
+
+def has_visible_character(value):
+    """Whether anything in `value` would show on the page."""
+    return any(
+        char not in _BLANK_LOOKING and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+        for char in value
+    )
+
+
+def cap_combining_marks(value, limit=MAX_COMBINING_MARKS):
+    """Keep at most `limit` combining marks on each character."""
+    kept, run = [], 0
+    for char in value:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me"):
+            run += 1
+            if run > limit:
+                continue
+        else:
+            run = 0
+        kept.append(char)
+    return "".join(kept)
 
 
 def _junk_characters(value, allow_newlines):
@@ -45,11 +78,32 @@ class CleanTextMixin:
                 "broken Unicode). Please remove them and try again.",
                 code="junk",
             )
-        return value
+        return cap_combining_marks(value) if value else value
 
 
 class CleanCharField(CleanTextMixin, forms.CharField):
     pass
+
+
+class NameField(CleanCharField):
+    """A name readers will see: something in it must be visible."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not has_visible_character(value):
+            raise ValidationError(
+                "Please enter a name with at least one visible character.", code="invisible"
+            )
+
+
+class NotedBoundField(BoundField):
+    """A field whose note (e.g. "Your email address will not be published.") is announced
+    together with its error: aria-describedby names both, error first."""
+
+    @property
+    def aria_describedby(self):
+        ids = [super().aria_describedby, self.field.note_id]
+        return " ".join(filter(None, ids))
 
 
 class CleanCommentField(CleanTextMixin, forms.CharField):
@@ -57,7 +111,8 @@ class CleanCommentField(CleanTextMixin, forms.CharField):
 
 
 class CleanEmailField(CleanTextMixin, forms.EmailField):
-    pass
+    bound_field_class = NotedBoundField
+    note_id = "email-notes"
 
 
 class CleanURLField(CleanTextMixin, forms.URLField):
@@ -67,7 +122,7 @@ class CleanURLField(CleanTextMixin, forms.URLField):
 class CommentForm(forms.Form):
     """The "Leave a Reply" form; it owns every check on what a reader posts."""
 
-    name = CleanCharField(label="Name", max_length=NAME_MAX_LENGTH)
+    name = NameField(label="Name", max_length=NAME_MAX_LENGTH)
     email = CleanEmailField(label="Email", max_length=EMAIL_MAX_LENGTH)
     url = CleanURLField(
         label="Website",
@@ -88,7 +143,6 @@ class CommentForm(forms.Form):
         self.article = article
         for name in ("name", "email", "url"):
             self.fields[name].widget.attrs["autocomplete"] = name
-        self.fields["email"].widget.attrs["aria-describedby"] = "email-notes"
         # The template owns the <form> tag, so the notes can sit around crispy's fields.
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -100,26 +154,29 @@ class CommentForm(forms.Form):
 
     def clean_comment(self):
         comment = self.cleaned_data["comment"]
-        if not comment.strip():
+        if not has_visible_character(comment):
             raise ValidationError("Please type a comment.", code="required")
+        check_markup(comment)
         return comment
 
     def clean(self):
         cleaned_data = super().clean()
         if not self.article.comments_open:
             raise ValidationError("Comments are closed on this article.", code="closed")
-        email, comment = cleaned_data.get("email"), cleaned_data.get("comment")
-        if email and comment:
-            already_posted = self.article.comments.filter(
-                author_email__iexact=email, body_raw=comment
-            ).exists()
-            if already_posted:
-                raise ValidationError(
-                    "You have already posted this comment on this article.", code="duplicate"
-                )
+        # No duplicate check here: it runs only on an otherwise valid post (moderation.submit,
+        # against a unique constraint), so an invalid form never says whether an email and
+        # text are already on file.
         return cleaned_data
 
-    def build_comment(self, *, ip_address, user_agent):
+    def error_summary(self):
+        """Each error as (field id or None, message), in the order the fields come."""
+        summary = [(None, message) for message in self.non_field_errors()]
+        for name, field in self.fields.items():
+            for message in self.errors.get(name, ()):
+                summary.append((self[name].id_for_label, f"{field.label}: {message}"))
+        return summary
+
+    def build_comment(self, *, ip_address, user_agent, poster_key=""):
         """An unsaved Comment from the valid form; moderation decides its status."""
         comment = Comment(
             article=self.article,
@@ -128,6 +185,7 @@ class CommentForm(forms.Form):
             author_url=self.cleaned_data["url"],
             ip_address=ip_address,
             user_agent=user_agent[: Comment._meta.get_field("user_agent").max_length],
+            poster_key=poster_key,
         )
         comment.set_body(self.cleaned_data["comment"])
         return comment

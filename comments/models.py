@@ -1,6 +1,9 @@
+import hashlib
+
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -36,11 +39,30 @@ class CommentQuerySet(models.QuerySet):
             "id", "article_id", "author_name", "author_url", "body_html", "status", "submitted_at"
         )
 
-    def visible_to(self, own_pending_ids):
-        """Approved comments, plus the pending ones this reader posted (ids from the session)."""
-        if not own_pending_ids:
+    def visible_to(self, poster_key):
+        """Approved comments, plus the pending ones posted from this browser session.
+
+        `poster_key` is the session's random key (see comments.views.poster_key); comments
+        carry it, so a session posting several comments at once never loses track of one.
+        """
+        if not poster_key:
             return self.approved()
-        return self.approved() | self.pending().filter(pk__in=own_pending_ids)
+        return self.approved() | self.pending().filter(poster_key=poster_key)
+
+
+def normalize_email(email):
+    """The one commenter identity: the email trimmed and lower-cased.
+
+    The policy look-up, the duplicate check and (later) reputation, export and erasure all
+    compare this, never the address as typed.
+    """
+    return (email or "").strip().lower()
+
+
+def comment_fingerprint(email, body_raw):
+    """What makes two comments on one article the same comment: the author and the text."""
+    text = (body_raw or "").replace("\r\n", "\n").strip()
+    return hashlib.sha256(f"{normalize_email(email)}\0{text}".encode()).hexdigest()
 
 
 class Comment(models.Model):
@@ -78,6 +100,15 @@ class Comment(models.Model):
         editable=False,
     )
 
+    # Derived on every save(), never typed: see save().
+    email_normalized = models.CharField(
+        "email (normalised)", max_length=EMAIL_MAX_LENGTH, editable=False, default=""
+    )
+    fingerprint = models.CharField(max_length=64, editable=False, default="")
+    # The random key of the browser session that posted it, so that session (and no other)
+    # sees it while it is pending. Never shown.
+    poster_key = models.CharField(max_length=32, blank=True, editable=False, default="")
+
     objects = CommentQuerySet.as_manager()
 
     class Meta:
@@ -85,27 +116,131 @@ class Comment(models.Model):
         indexes = [
             # The thread: one article's visible comments, oldest first.
             models.Index(fields=["article", "status", "submitted_at"]),
-            # The moderation queue and the "already approved?" check.
+            # The moderation queue.
             models.Index(fields=["status", "submitted_at"]),
+            # The policy's "already approved?" look-up, and the commenter's history.
+            models.Index(fields=["email_normalized", "status"], name="comment_author_status"),
         ]
+        constraints = [
+            # Identical posts arriving together (a double click, a replay) make one comment;
+            # the database decides, so it holds across processes and machines.
+            models.UniqueConstraint(
+                fields=["article", "fingerprint"],
+                condition=~models.Q(status="removed"),
+                name="unique_comment_unless_removed",
+            ),
+        ]
+
+    DERIVED_FIELDS = ("body_html", "email_normalized", "fingerprint")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The text body_html was made from (None: not made here). Read from __dict__ so a
+        # deferred body_raw (the thread loads only what it shows) is not fetched.
+        self._sanitized_from = (
+            self.__dict__.get("body_raw") if self.__dict__.get("body_html") else None
+        )
 
     def __str__(self):
         return f"Comment by {self.author_name} ({self.submitted_at:%Y-%m-%d %H:%M})"
 
+    def save(self, *args, **kwargs):
+        """Derive what must never go stale: the sanitized HTML, the identity, the fingerprint.
+
+        Here, not in each caller, so `Comment.objects.create(body_raw=…)` or an admin edit
+        can't leave `body_html` empty or out of date.
+        """
+        self.derive_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"body_raw", "author_email"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *self.DERIVED_FIELDS}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    def get_preview_url(self):
+        """The comment in its thread whatever its status, for staff ("View on site")."""
+        return f"{self.article.get_absolute_url()}?moderate={self.pk}#comment-{self.pk}"
+
+    def derive_fields(self):
+        """Bring body_html, email_normalized and fingerprint up to date with what was typed.
+
+        save() calls it; call it yourself only before bulk_create, which skips save().
+        """
+        if "body_raw" in self.__dict__:
+            if self._sanitized_from != self.body_raw:
+                self.set_body(self.body_raw)
+            self.fingerprint = comment_fingerprint(self.author_email, self.body_raw)
+        if "author_email" in self.__dict__:
+            self.email_normalized = normalize_email(self.author_email)
 
     def set_body(self, raw):
         """Store what the reader typed and its sanitized HTML together."""
         self.body_raw = raw
         self.body_html = sanitize_comment(raw)
+        self._sanitized_from = raw
 
     @property
     def is_pending(self):
         return self.status == self.Status.PENDING
 
     @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+    @property
     def author_link(self):
         """The website to link the author's name to, only if it is http(s)."""
         url = self.author_url or ""
         return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+class ModerationEvent(models.Model):
+    """One change to a comment, appended by comments.moderation and never edited.
+
+    The audit trail: what changed (from and to which status), who decided (an editor, or the
+    name of an automatic rule) and why. It outlives the comment if a superuser deletes it.
+    """
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "Submitted"
+        APPROVE = "approve", "Approved"
+        SPAM = "spam", "Marked as spam"
+        REMOVE = "remove", "Removed"
+        RESTORE = "restore", "Restored"
+        EDIT = "edit", "Edited"
+        DELETE = "delete", "Deleted"
+
+    comment = models.ForeignKey(
+        Comment, null=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    comment_ref = models.PositiveBigIntegerField("comment id", db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rule = models.CharField("automatic rule", max_length=100, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["comment", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} comment #{self.comment_ref} by {self.decided_by}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Moderation events are append-only.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("admin:comments_comment_change", args=[self.comment_ref])
+
+    @property
+    def decided_by(self):
+        return self.actor.get_username() if self.actor_id else self.rule or "unknown"

@@ -1,48 +1,279 @@
-"""Moderation decisions: one function each, called by the admin and views alike."""
+"""The one write path: every change to a comment is made here, and only here.
+
+Each public function takes the comments and who acts (`by`: an editor, i.e. a User, or the
+name of an automatic rule) and returns the comments it changed. They all go through `_record`,
+which appends a ModerationEvent per comment (the audit trail), writes the admin's LogEntry
+when a person acted (so History and "Recent actions" show bulk decisions too), and, once the
+transaction commits, tells the listeners registered with `on_change`: the cached thread,
+editors' alerts and the spam filter's training hang there and nowhere else. No Django
+signals: the call sites are explicit.
+"""
+
+from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from .models import Comment
+from .models import Comment, ModerationEvent, normalize_email
+
+Status = Comment.Status
+Action = ModerationEvent.Action
 
 
-def initial_status(comment):
-    """Decide whether a new comment is published at once or held for an editor.
+class DuplicateComment(Exception):
+    """The same author already posted the same text on this article."""
 
-    As WordPress does by default: held, unless the same name and email (the email compared
-    case-insensitively) already have an approved comment. COMMENTS_HOLD_ALL holds everything.
+
+# ---------------------------------------------------------------------------------------------
+# The registry of what happens after a change is committed.
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a listener is told: which comments moved, from which status to which, and who."""
+
+    action: str
+    comments: tuple
+    from_status: dict  # comment pk -> status before ("" for a new comment)
+    to_status: str  # "" for a deletion
+    by: object  # a User or a rule name
+    reason: str = ""
+    article_ids: frozenset = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "article_ids", frozenset(c.article_id for c in self.comments))
+
+
+_listeners = []
+
+
+def on_change(listener):
+    """Register `listener(change)` to run after each committed change. Usable as a decorator."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
+def disconnect(listener):
+    """Stop telling `listener` (tests use it; features register for the life of the process)."""
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def _notify(change):
+    for listener in list(_listeners):
+        listener(change)
+
+
+# ---------------------------------------------------------------------------------------------
+# The private step every change goes through.
+
+
+def _is_person(by):
+    return isinstance(by, AbstractBaseUser)
+
+
+def _record(action, comments, from_status, to_status, by, reason=""):
+    """Append the trail, log the admin entry for a person, and queue the listeners."""
+    if not comments:
+        return
+    person = by if _is_person(by) else None
+    rule = "" if person else str(by or "")
+    ModerationEvent.objects.bulk_create(
+        ModerationEvent(
+            comment=comment if action != Action.DELETE else None,
+            comment_ref=comment.pk,
+            action=action,
+            from_status=from_status[comment.pk],
+            to_status=to_status,
+            actor=person,
+            rule=rule,
+            reason=reason,
+        )
+        for comment in comments
+    )
+    if person is not None:
+        label = Action(action).label
+        LogEntry.objects.log_actions(
+            user_id=person.pk,
+            queryset=comments,
+            action_flag=DELETION if action == Action.DELETE else CHANGE,
+            change_message=f"{label}: {reason}" if reason else f"{label}.",
+        )
+    change = Change(action, tuple(comments), dict(from_status), to_status, by, reason)
+    transaction.on_commit(lambda: _notify(change))
+
+
+def _selected(comments):
+    """The comments as a queryset of their rows, locked until the transaction ends."""
+    if isinstance(comments, models.QuerySet):
+        pks = list(comments.values_list("pk", flat=True))
+    else:
+        pks = [comment.pk for comment in comments]
+    return (
+        Comment.objects.filter(pk__in=pks)
+        .order_by("pk")
+        .select_related("article")
+        .select_for_update(of=("self",))
+    )
+
+
+def _move(comments, to_status, action, by, reason):
+    """Set the status of every comment not already there; return those that changed."""
+    person = by if _is_person(by) else None
+    with transaction.atomic():
+        changed = list(_selected(comments).exclude(status=to_status))
+        if to_status != Status.REMOVED:
+            changed = _without_live_twins(changed)
+        if not changed:
+            return []
+        from_status = {comment.pk: comment.status for comment in changed}
+        now = timezone.now()
+        Comment.objects.filter(pk__in=from_status).update(
+            status=to_status, moderated_at=now, moderated_by=person
+        )
+        for comment in changed:
+            comment.status, comment.moderated_at, comment.moderated_by = to_status, now, person
+        _record(action, changed, from_status, to_status, by, reason)
+    return changed
+
+
+def _without_live_twins(comments):
+    """Drop removed comments whose duplicate is live: bringing them back would repeat it."""
+    removed = [c for c in comments if c.status == Status.REMOVED]
+    if not removed:
+        return comments
+    twins = set(
+        Comment.objects.exclude(status=Status.REMOVED)
+        .filter(fingerprint__in={c.fingerprint for c in removed})
+        .values_list("article_id", "fingerprint")
+    )
+    return [c for c in comments if (c.article_id, c.fingerprint) not in twins]
+
+
+# ---------------------------------------------------------------------------------------------
+# The policy for new comments.
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: str
+    rule: str
+    reason: str
+
+
+def initial_decision(comment):
+    """Whether a new comment is published at once or held for an editor, and by which rule.
+
+    As WordPress does by default: held, unless the same name and email (normalised) already
+    have an approved comment. COMMENTS_HOLD_ALL holds everything.
     """
     if settings.COMMENTS_HOLD_ALL:
-        return Comment.Status.PENDING
+        return Decision(Status.PENDING, "COMMENTS_HOLD_ALL", "every new comment is held")
     known_author = Comment.objects.approved().filter(
-        author_name=comment.author_name, author_email__iexact=comment.author_email
+        author_name=comment.author_name, email_normalized=comment.email_normalized
     )
-    return Comment.Status.APPROVED if known_author.exists() else Comment.Status.PENDING
+    if known_author.exists():
+        return Decision(Status.APPROVED, "known author", "this name and email were approved before")
+    return Decision(Status.PENDING, "new author", "no approved comment from this name and email")
+
+
+# ---------------------------------------------------------------------------------------------
+# The decisions.
 
 
 def submit(comment):
-    """Save a new comment with the status the moderation policy gives it."""
-    comment.status = initial_status(comment)
-    comment.save()
+    """Save a new comment with the status the policy gives it; return it.
+
+    Raises DuplicateComment if the same author already has the same text on this article
+    (the database's unique constraint decides, so simultaneous identical posts make one).
+    """
+    comment.email_normalized = normalize_email(comment.author_email)
+    decision = initial_decision(comment)
+    comment.status = decision.status
+    try:
+        with transaction.atomic():
+            comment.save()
+            reason = f"{decision.rule}: {decision.reason}"
+            _record(
+                Action.SUBMIT, [comment], {comment.pk: ""}, comment.status, decision.rule, reason
+            )
+    except IntegrityError as error:
+        comment.pk = None
+        if not _is_duplicate(comment):
+            raise
+        raise DuplicateComment from error
     return comment
 
 
-def _decide(comments, status, moderator):
-    return comments.exclude(status=status).update(
-        status=status, moderated_at=timezone.now(), moderated_by=moderator
+def _is_duplicate(comment):
+    return (
+        Comment.objects.exclude(status=Status.REMOVED)
+        .filter(article_id=comment.article_id, fingerprint=comment.fingerprint)
+        .exists()
     )
 
 
-def approve(comments, moderator=None):
-    """Publish the comments; returns how many changed."""
-    return _decide(comments, Comment.Status.APPROVED, moderator)
+def approve(comments, *, by, reason=""):
+    """Publish the comments; returns those that changed."""
+    return _move(comments, Status.APPROVED, Action.APPROVE, by, reason)
 
 
-def mark_spam(comments, moderator=None):
-    """Hide the comments as spam; returns how many changed."""
-    return _decide(comments, Comment.Status.SPAM, moderator)
+def mark_spam(comments, *, by, reason=""):
+    """Hide the comments as spam; returns those that changed."""
+    return _move(comments, Status.SPAM, Action.SPAM, by, reason)
 
 
-def remove(comments, moderator=None):
-    """Hide the comments as removed by an editor; returns how many changed."""
-    return _decide(comments, Comment.Status.REMOVED, moderator)
+def remove(comments, *, by, reason=""):
+    """Hide the comments as removed by an editor; returns those that changed."""
+    return _move(comments, Status.REMOVED, Action.REMOVE, by, reason)
+
+
+def restore(comments, *, by, reason=""):
+    """Undo the last decision: put each comment back in the status it had before it.
+
+    The trail says what that was; a comment submitted straight into spam goes to pending.
+    """
+    changed = []
+    with transaction.atomic():
+        for comment in _selected(comments):
+            last = (
+                comment.events.exclude(action=Action.EDIT).filter(to_status=comment.status).first()
+            )
+            previous = (last.from_status if last else "") or Status.PENDING
+            if previous != comment.status:
+                changed += _move([comment], previous, Action.RESTORE, by, reason)
+    return changed
+
+
+def edit(comment, fields, *, by, reason=""):
+    """Save changes to a comment's text or author fields, already set on `comment`.
+
+    `fields` names what changed; the text is sanitized again by Comment.save(). The trail
+    says "edited by staff" when a person did it.
+    """
+    fields = [name for name in fields if name != "status"]  # status changes are decisions
+    if not fields:
+        return []
+    with transaction.atomic():
+        status = Comment.objects.select_for_update().values_list("status", flat=True)
+        comment.status = status.get(pk=comment.pk)
+        comment.save(update_fields=fields)
+        if not reason:
+            who = "staff" if _is_person(by) else by
+            reason = f"edited by {who}: {', '.join(fields)}"
+        _record(Action.EDIT, [comment], {comment.pk: comment.status}, comment.status, by, reason)
+    return [comment]
+
+
+def delete(comments, *, by, reason=""):
+    """Delete the comments for good (superusers only); the trail keeps that it happened."""
+    with transaction.atomic():
+        doomed = list(_selected(comments))
+        from_status = {comment.pk: comment.status for comment in doomed}
+        _record(Action.DELETE, doomed, from_status, "", by, reason or "deleted")
+        Comment.objects.filter(pk__in=from_status).delete()
+    return doomed

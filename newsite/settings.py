@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsite.middleware.PrivateCacheMiddleware",
     "newsite.middleware.ContentSecurityPolicyMiddleware",
 ]
 
@@ -94,6 +95,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes (or a threaded server) writing to one SQLite file: take the write
+    # lock when a transaction starts rather than failing to upgrade it halfway through, and
+    # wait for it instead of answering "database is locked". WAL lets readers carry on.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+    # Tests use a file too, so requests to the live server really run side by side (an
+    # in-memory database is one connection shared by every thread).
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -134,10 +149,33 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Moderation policy (README, "Moderation"): hold every new comment for an editor when on;
 # otherwise hold only comments whose name and email have no approved comment yet.
 COMMENTS_HOLD_ALL = env_bool("COMMENTS_HOLD_ALL")
+# Proxies (comma-separated CIDRs, IPv4 or IPv6) whose X-Forwarded-For is believed when
+# working out a commenter's IP (comments.client_ip). Empty: the header is never trusted.
+COMMENTS_TRUSTED_PROXIES = env_list("COMMENTS_TRUSTED_PROXIES", "")
 
+# One console handler, on the root logger, at LOG_LEVEL. Django's default config also gives
+# the "django" logger a console handler of its own (in DEBUG) and lets it propagate to root,
+# which printed every django.* line twice: its handlers are emptied here so that each line is
+# printed once, by root. Configuring "django" resets its child loggers, so runserver's request
+# lines ("django.server") get back Django's own handler and format, at INFO whatever LOG_LEVEL.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").strip().upper() or "WARNING"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

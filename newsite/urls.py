@@ -1,10 +1,19 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 admin.site.site_header = "The Meridian newsroom"
 admin.site.site_title = "The Meridian newsroom"
 
+# Browsers (and the admin's pages, which link no icon) ask for /favicon.ico. The SVG is a
+# static file; its URL is worked out on first use, not at import, because with DEBUG off it
+# comes from the collectstatic manifest (hashed name), which may not exist yet at import.
+favicon_url = lazy(static, str)("articles/favicon.svg")
+
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url=favicon_url, permanent=True)),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("", include("articles.urls")),

@@ -56,6 +56,7 @@ def make_comments(article, count, **fields):
             **fields,
         )
         comment.set_body(f"Comment number {i} with <em>emphasis</em>.")
+        comment.derive_fields()  # bulk_create skips save()
         comments.append(comment)
     return Comment.objects.bulk_create(comments)
 

@@ -1,6 +1,10 @@
 """The comment form: its fields, its wording and every check it makes."""
 
+import re
+import unicodedata
+
 import pytest
+from django.urls import reverse
 
 from comments.forms import CommentForm
 from comments.sanitize import allowed_tags_help
@@ -133,18 +137,113 @@ def test_closed_article_refuses_comments(comment_data):
     assert form.non_field_errors() == ["Comments are closed on this article."]
 
 
-def test_duplicate_comment_is_refused(article, comment_data):
-    make_comment(
-        article, author_email="ADA.reader@example.com", body=comment_data["comment"], status="spam"
-    )
-    form = form_for(article, comment_data)
-    assert not form.is_valid()
-    assert form.non_field_errors() == ["You have already posted this comment on this article."]
-
-
-def test_same_text_on_another_article_is_not_a_duplicate(article, comment_data):
-    make_comment(make_article(), author_email=comment_data["email"], body=comment_data["comment"])
+def test_the_form_itself_never_checks_for_duplicates(article, comment_data):
+    """A duplicate is refused only on an otherwise valid post (moderation.submit), so an
+    invalid form can't confirm that an email posted a text."""
+    make_comment(article, author_email=comment_data["email"], body=comment_data["comment"])
     assert form_for(article, comment_data).is_valid()
+    form = form_for(article, comment_data | {"name": ""})
+    assert not form.is_valid()
+    assert list(form.errors) == ["name"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["\u200b\u200b", "\u3164", "\u2800\u2800", "\u115f", " \u00a0 ", "\u202e", "\u0301\u0301"],
+)
+def test_a_name_nothing_visible_in_is_refused(article, comment_data, name):
+    form = form_for(article, comment_data | {"name": name})
+    assert not form.is_valid()
+    assert form.errors["name"] in (
+        ["Please enter a name with at least one visible character."],
+        ["This field is required."],
+    )
+
+
+def test_a_comment_of_invisible_characters_is_refused(article, comment_data):
+    form = form_for(article, comment_data | {"comment": "\u200b\u2800\u3164"})
+    assert form.errors["comment"] == ["Please type a comment."]
+
+
+def test_right_to_left_names_are_kept_as_typed(article, comment_data):
+    form = form_for(article, comment_data | {"name": "\u202eAda Reader"})
+    assert form.is_valid()
+    assert form.cleaned_data["name"] == "\u202eAda Reader"
+
+
+def test_combining_marks_are_capped_per_character(article, comment_data):
+    zalgo = "Z" + "\u0301" * 40 + "a" + "\u0300\u0316" * 20
+    form = form_for(article, comment_data | {"name": zalgo, "comment": f"Hi {zalgo}"})
+    assert form.is_valid()
+    expected = "Z" + "\u0301" * 4 + "a" + "\u0300\u0316\u0300\u0316"
+    assert form.cleaned_data["name"] == expected
+    assert form.cleaned_data["comment"] == f"Hi {expected}"
+
+
+def test_real_combining_text_is_untouched(article, comment_data):
+    vietnamese = "Tiếng Việt có dấu"
+    decomposed = unicodedata.normalize("NFD", vietnamese)
+    form = form_for(article, comment_data | {"name": decomposed})
+    assert form.is_valid()
+    assert form.cleaned_data["name"] == decomposed
+
+
+def test_email_error_and_note_are_both_announced(client, article, comment_data):
+    html = client.post(post_url(article), comment_data | {"email": "kay@example"}).content.decode()
+    tag = input_tag(html, "email")
+    assert 'aria-invalid="true"' in tag
+    assert 'aria-describedby="id_email_error email-notes"' in tag
+    assert 'id="id_email_error"' in html
+    assert 'id="email-notes"' in html
+
+
+def test_valid_email_field_names_its_note(client, article):
+    tag = input_tag(client.get(article.get_absolute_url()).content.decode(), "email")
+    assert 'aria-describedby="email-notes"' in tag
+    assert "aria-invalid" not in tag
+
+
+def test_every_invalid_input_is_marked_and_described(client, article):
+    data = {"name": "", "email": "kay@example", "url": "ftp://x.example", "comment": ""}
+    html = client.post(post_url(article), data).content.decode()
+    for name in ("name", "email", "url", "comment"):
+        tag = input_tag(html, name)
+        assert 'aria-invalid="true"' in tag, tag
+        assert f"id_{name}_error" in tag, tag
+
+
+def test_error_landing_anchor_title_and_summary(client, article, comment_data):
+    data = comment_data | {"name": "", "email": "kay@example"}
+    html = client.post(post_url(article), data).content.decode()
+    assert re.search(r"<title>Error: ", html)
+    assert f'action="{post_url(article)}#respond"' in html
+    summary = re.search(
+        r'<div id="respond" class="error-summary[^"]*" tabindex="-1".*?</div>', html, re.S
+    )
+    assert summary, "no error summary with the #respond anchor"
+    links = re.findall(r'<a class="alert-link" href="#(id_\w+)">([^<]+)</a>', summary[0])
+    assert links == [
+        ("id_name", "Name: This field is required."),
+        ("id_email", "Email: Enter a valid email address."),
+    ]
+    assert html.count('id="respond"') == 1
+
+
+def test_a_blank_form_has_the_respond_anchor_and_no_summary(client, article):
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<section id="respond" class="comment-respond">' in html
+    assert "error-summary" not in html
+    assert "<title>Error" not in html
+
+
+def post_url(article):
+    return reverse("comments:post", kwargs={"article_id": article.pk})
+
+
+def input_tag(html, name):
+    """The opening tag of the form control named `name`."""
+    start = html.index(f'name="{name}"')
+    return html[html.rindex("<", 0, start) : html.index(">", start) + 1]
 
 
 def test_form_renders_wordpress_fields_and_notes(client, article):

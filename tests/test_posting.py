@@ -1,5 +1,6 @@
 """Posting a comment through the site: redirects, moderation notes, and hostile input."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -24,6 +25,7 @@ def test_post_redirects_to_the_new_comment(client, article, comment_data):
     comment = Comment.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    assert comment.events.get().action == "submit"
     assert comment.status == Comment.Status.PENDING
     assert comment.ip_address == "203.0.113.7"
 
@@ -148,13 +150,29 @@ def test_forged_fields_are_ignored(client, article, comment_data):
     assert comment.ip_address == "198.51.100.4"
 
 
-def test_replayed_post_creates_one_comment(client, article, comment_data):
+def test_replayed_post_creates_one_comment_and_keeps_the_text(client, article, comment_data):
     first = client.post(post_url(article), comment_data)
     replay = client.post(post_url(article), comment_data)
     assert first.status_code == 302
-    assert replay.status_code == 200
-    assert "You have already posted this comment" in replay.content.decode()
+    assert replay.status_code == 409
+    html = replay.content.decode()
+    assert "Duplicate comment detected; it looks as though you&#x27;ve already said that!" in html
+    assert "I was at the talks. &lt;em&gt;Nobody&lt;/em&gt; expected this.</textarea>" in html
     assert Comment.objects.count() == 1
+
+
+def test_duplicate_check_ignores_case_and_spaces_in_the_email(client, article, comment_data):
+    client.post(post_url(article), comment_data)
+    again = comment_data | {"email": "  ADA.Reader@Example.COM "}
+    assert client.post(post_url(article), again).status_code == 409
+    assert Comment.objects.count() == 1
+
+
+def test_an_invalid_post_never_reveals_a_duplicate(client, article, comment_data):
+    client.post(post_url(article), comment_data)
+    html = client.post(post_url(article), comment_data | {"name": ""}).content.decode()
+    assert "Duplicate" not in html
+    assert "already" not in html
 
 
 def test_someone_elses_pending_comment_stays_hidden(client, article, comment_data):
@@ -191,13 +209,22 @@ def test_400_page_explains_itself(client, article, comment_data):
     assert "Comments may be up to 65,525 characters long" in response.content.decode()
 
 
-def test_get_is_not_allowed(client, article):
-    assert client.get(post_url(article)).status_code == 405
+def test_a_get_of_the_posting_address_goes_back_to_the_form(client, article):
+    response = client.get(post_url(article))
+    assert response.status_code == 302
+    assert response["Location"] == f"{article.get_absolute_url()}#respond"
+
+
+def test_other_methods_are_not_allowed(client, article):
+    assert client.put(post_url(article)).status_code == 405
+
+
+SAME_ORIGIN = {"HTTP_ORIGIN": "http://testserver"}
 
 
 def test_csrf_failure_keeps_the_comment_and_offers_a_fresh_token(article, comment_data):
     csrf_client = Client(enforce_csrf_checks=True)
-    response = csrf_client.post(post_url(article), comment_data)
+    response = csrf_client.post(post_url(article), comment_data, **SAME_ORIGIN)
     html = response.content.decode()
     assert response.status_code == 403
     assert Comment.objects.count() == 0
@@ -206,9 +233,43 @@ def test_csrf_failure_keeps_the_comment_and_offers_a_fresh_token(article, commen
     assert "I was at the talks. &lt;em&gt;Nobody&lt;/em&gt; expected this.</textarea>" in html
 
     token = csrf_client.cookies["csrftoken"].value
-    retry = csrf_client.post(post_url(article), comment_data | {"csrfmiddlewaretoken": token})
+    retry = csrf_client.post(
+        post_url(article), comment_data | {"csrfmiddlewaretoken": token}, **SAME_ORIGIN
+    )
     assert retry.status_code == 302
     assert Comment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ORIGIN": "https://attacker.example"},
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_REFERER": "https://attacker.example/page"},
+        {},
+    ],
+    ids=["origin", "sec-fetch-site", "referer", "no-headers"],
+)
+def test_a_cross_site_post_gets_the_plain_refusal_not_a_prefilled_form(
+    article, comment_data, headers
+):
+    response = Client(enforce_csrf_checks=True).post(post_url(article), comment_data, **headers)
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "This form has expired" in html
+    assert "Ada Reader" not in html
+    assert "Nobody" not in html
+    assert 'id="commentform"' not in html
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"HTTP_SEC_FETCH_SITE": "same-origin"}, {"HTTP_REFERER": "http://testserver/articles/x/"}],
+    ids=["sec-fetch-site", "referer"],
+)
+def test_same_origin_is_recognised_without_an_origin_header(article, comment_data, headers):
+    response = Client(enforce_csrf_checks=True).post(post_url(article), comment_data, **headers)
+    assert 'value="Ada Reader"' in response.content.decode()
 
 
 def test_csrf_failure_elsewhere_is_a_plain_403(article):
@@ -254,3 +315,46 @@ def test_closed_article_shows_no_form_and_refuses_posts(client, comment_data):
     assert "Comments are closed on this article." in response.content.decode()
     assert "I was at the talks." in response.content.decode()
     assert Comment.objects.count() == 0
+
+
+def test_the_thread_heading_counts_approved_comments_only(client, article, comment_data):
+    make_comment(article)
+    make_comment(article)
+    client.post(post_url(article), comment_data)  # held: the poster sees it, uncounted
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Your comment is awaiting moderation." in html
+    assert f"2 comments on “{article.headline}”" in html
+    front = client.get("/").content.decode()
+    assert "2 comments</a>" in front
+
+
+def test_a_page_showing_the_posters_pending_comment_is_private(client, article, comment_data):
+    public = client.get(article.get_absolute_url())
+    assert "private" not in public.get("Cache-Control", "")
+    client.post(post_url(article), comment_data)
+    own = client.get(article.get_absolute_url())
+    assert "private" in own["Cache-Control"]
+    assert "Cookie" in own["Vary"]
+
+
+def test_an_error_page_is_private(client, article, comment_data):
+    response = client.post(post_url(article), comment_data | {"email": "kay@example"})
+    assert "private" in response["Cache-Control"]
+
+
+def test_datetime_attributes_are_valid_html(client, article):
+    make_comment(article)
+    for url in (article.get_absolute_url(), "/"):
+        html = client.get(url).content.decode()
+        values = re.findall(r'datetime="([^"]*)"', html)
+        assert values
+        for value in values:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", value), value
+
+
+def test_names_are_isolated_from_the_text_around_them(client, article):
+    make_comment(article, author_name="\u202eevil name", author_url="https://example.org/")
+    make_comment(article, author_name="\u202eplain name")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "<bdi>\u202eevil name</bdi></a>" in html
+    assert "<bdi>\u202eplain name</bdi></b>" in html

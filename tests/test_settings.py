@@ -53,3 +53,45 @@ def test_hold_all_and_hosts_come_from_the_environment(value):
     assert result.stdout.strip() == (
         "False True ['news.example.org', 'www.news.example.org'] django.db.backends.postgresql"
     )
+
+
+def log_one_of_each(**env):
+    """In a fresh interpreter, log one line of each kind a developer sees; return stderr."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "LOG_LEVEL"}}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import logging, django; django.setup(); "
+            "logging.getLogger('django.request').warning('Not Found: /nowhere/'); "
+            "logging.getLogger('django.server').info('\"GET / HTTP/1.1\" 200 1234'); "
+            "logging.getLogger('django.utils.autoreload').info('Watching for file changes'); "
+            "logging.getLogger('comments').warning('An app warning')",
+        ],
+        cwd=ROOT,
+        env=clean | {"DJANGO_SETTINGS_MODULE": "newsite.settings"} | env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stderr.splitlines()
+
+
+@pytest.mark.parametrize("debug", ["1", "0"])
+def test_each_log_line_is_printed_once(debug):
+    """Django's "django" logger has its own console handler in DEBUG; root must not echo it."""
+    lines = log_one_of_each(DEBUG=debug, SECRET_KEY="k" * 50)
+    assert [line for line in lines if "Not Found: /nowhere/" in line] == ["Not Found: /nowhere/"]
+    assert len([line for line in lines if '"GET / HTTP/1.1" 200 1234' in line]) == 1
+    assert lines.count("An app warning") == 1
+    assert not [line for line in lines if "Watching" in line]  # INFO, below the default.
+    assert len(lines) == 3, lines
+
+
+def test_log_level_comes_from_the_environment():
+    lines = log_one_of_each(DEBUG="1", LOG_LEVEL="info")
+    assert lines.count("Watching for file changes") == 1
+    assert lines.count("Not Found: /nowhere/") == 1
+    lines = log_one_of_each(DEBUG="1", LOG_LEVEL="ERROR")
+    # Only runserver's request line, which always shows, as with Django's own defaults.
+    assert len(lines) == 1 and '"GET / HTTP/1.1" 200 1234' in lines[0], lines

@@ -10,7 +10,7 @@ from django.db import migrations
 EDITORS = "Editors"
 PERMISSIONS = {
     "articles": ("add_article", "change_article", "delete_article", "view_article"),
-    "comments": ("change_comment", "delete_comment", "view_comment"),
+    "comments": ("change_comment", "delete_comment", "view_comment"),  # 0004 revokes delete
 }
 
 

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from ..forms import CommentForm
 from ..models import Comment
-from ..views import own_pending_ids
+from ..views import mark_personal, poster_key
 
 register = template.Library()
 
@@ -20,11 +20,33 @@ def comment_styles():
 
 @register.inclusion_tag("comments/_thread.html", takes_context=True)
 def comment_thread(context, article):
-    """The article's visible comments, oldest first, fetched in one query."""
+    """The article's visible comments, oldest first, fetched in one query.
+
+    Everyone sees the approved comments; the session that posted a pending comment sees it
+    too, and staff following "View on site" from the admin (?moderate=<id>) see that comment
+    whatever its status. The heading counts approved comments only, as the front page does.
+    """
     request = context.get("request")
-    own_ids = own_pending_ids(request) if request is not None else []
-    comments = list(Comment.objects.filter(article=article).visible_to(own_ids).for_thread())
-    return {"article": article, "comments": comments}
+    visible = Comment.objects.filter(article=article).visible_to(poster_key(request))
+    preview_id = _staff_preview_id(request)
+    if preview_id:
+        visible = visible | Comment.objects.filter(article=article, pk=preview_id)
+    comments = list(visible.for_thread())
+    for comment in comments:
+        comment.is_staff_preview = comment.pk == preview_id and not comment.is_approved
+    if request is not None and any(not comment.is_approved for comment in comments):
+        mark_personal(request)
+    approved_count = sum(comment.is_approved for comment in comments)
+    return {"article": article, "comments": comments, "approved_count": approved_count}
+
+
+def _staff_preview_id(request):
+    """The comment id staff asked to see in context, if they may see it."""
+    if request is None or not request.GET.get("moderate", "").isdigit():
+        return None
+    if not request.user.has_perm("comments.view_comment"):
+        return None
+    return int(request.GET["moderate"])
 
 
 @register.inclusion_tag("comments/_form.html", takes_context=True)
@@ -32,6 +54,12 @@ def comment_form(context, article):
     """The "Leave a Reply" form: the bound one when re-shown with errors, else a blank one."""
     form = context.get("comment_form") or CommentForm(article=article)
     return {"article": article, "form": form, "request": context.get("request")}
+
+
+@register.simple_tag
+def pending_comment_count():
+    """How many comments wait for an editor (the admin index shows it)."""
+    return Comment.objects.pending().count()
 
 
 @register.filter

@@ -58,6 +58,7 @@ class Command(BaseCommand):
                 submitted_at=now,
             )
             comment.set_body(f"Comment {i} with <em>some</em> markup.\n\nAnd a second paragraph.")
+            comment.derive_fields()  # bulk_create skips save()
             thread.append(comment)
         Comment.objects.bulk_create(thread, batch_size=500)
 

@@ -3,6 +3,10 @@
 It lives in the comments app because demo comments need both apps, and articles never
 imports comments. Running it again changes nothing: articles are matched by slug, and an
 article that already exists keeps whatever comments it has.
+
+Comments go through the moderation module, the one way comments are written: submitted like
+a reader's (new authors are held as pending), then approved unless the demo keeps them
+pending for the editors' queue.
 """
 
 from datetime import timedelta
@@ -12,12 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
+from comments import moderation
 from comments.demo import ARTICLES
 from comments.models import Comment
 
 
 class Command(BaseCommand):
-    help = "Load the demo articles and approved sample comments (idempotent)."
+    help = "Load the demo articles with sample comments, three of them pending (idempotent)."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -46,12 +51,13 @@ class Command(BaseCommand):
                     author_name=item["name"],
                     author_email=item["email"],
                     author_url=item["url"],
-                    status=Comment.Status.APPROVED,
                     submitted_at=published_at + timedelta(minutes=37 * minutes),
                 )
                 comment.set_body(item["body"])
                 comment.full_clean()
-                comment.save()
+                moderation.submit(comment)
+                if not item.get("pending"):
+                    moderation.approve(Comment.objects.filter(pk=comment.pk), by="demo content")
                 created_comments += 1
         self.stdout.write(
             f"Demo content: {created_articles} new articles, {created_comments} new comments."

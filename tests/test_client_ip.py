@@ -1,15 +1,13 @@
 """The commenter's IP: REMOTE_ADDR, unless a trusted proxy forwarded the request."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
 from comments.models import Comment
 from comments.network import client_ip
+
+from .test_settings import run_with_settings
 
 
 def request(remote_addr, forwarded=None):
@@ -93,13 +91,19 @@ def test_a_posted_comment_stores_the_client_behind_the_proxy(client, article, se
 
 
 def test_trusted_proxies_come_from_the_environment():
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "newsite.settings",
-        "SECRET_KEY": "k" * 50,
-        "COMMENTS_TRUSTED_PROXIES": "10.0.0.0/8, 2001:db8::/32",
-    }
-    code = "from django.conf import settings; print(settings.COMMENTS_TRUSTED_PROXIES)"
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    result = run_with_settings(
+        "from django.conf import settings; print(settings.COMMENTS_TRUSTED_PROXIES)",
+        check=True,
+        SECRET_KEY="k" * 50,
+        COMMENTS_TRUSTED_PROXIES="10.0.0.0/8, 2001:db8::/32",
     )
     assert result.stdout.strip() == "['10.0.0.0/8', '2001:db8::/32']"
+
+
+def test_no_trusted_proxies_by_default():
+    result = run_with_settings(
+        "from django.conf import settings; print(settings.COMMENTS_TRUSTED_PROXIES)",
+        check=True,
+        SECRET_KEY="k" * 50,
+    )
+    assert result.stdout.strip() == "[]"

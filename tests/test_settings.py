@@ -10,22 +10,28 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_settings(**env):
-    """Import the settings in a fresh interpreter with exactly these variables set."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+def run_with_settings(code, *, check=False, **env):
+    """Run `code` after django.setup() in a fresh interpreter with exactly these variables set
+    (on top of the environment, less the settings' own variables)."""
+    unset = {"SECRET_KEY", "DEBUG", "LOG_LEVEL", "COMMENTS_HOLD_ALL", "COMMENTS_TRUSTED_PROXIES"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; "
-            "print(settings.DEBUG, settings.COMMENTS_HOLD_ALL, settings.ALLOWED_HOSTS, "
-            "settings.DATABASES['default']['ENGINE'])",
-        ],
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
         env=clean | {"DJANGO_SETTINGS_MODULE": "newsite.settings"} | env,
         capture_output=True,
         text=True,
-        check=False,
+        check=check,
+    )
+
+
+def load_settings(**env):
+    """Import the settings in a fresh interpreter with exactly these variables set."""
+    return run_with_settings(
+        "from django.conf import settings; "
+        "print(settings.DEBUG, settings.COMMENTS_HOLD_ALL, settings.ALLOWED_HOSTS, "
+        "settings.DATABASES['default']['ENGINE'])",
+        **env,
     )
 
 
@@ -57,22 +63,14 @@ def test_hold_all_and_hosts_come_from_the_environment(value):
 
 def log_one_of_each(**env):
     """In a fresh interpreter, log one line of each kind a developer sees; return stderr."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "LOG_LEVEL"}}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import logging, django; django.setup(); "
-            "logging.getLogger('django.request').warning('Not Found: /nowhere/'); "
-            "logging.getLogger('django.server').info('\"GET / HTTP/1.1\" 200 1234'); "
-            "logging.getLogger('django.utils.autoreload').info('Watching for file changes'); "
-            "logging.getLogger('comments').warning('An app warning')",
-        ],
-        cwd=ROOT,
-        env=clean | {"DJANGO_SETTINGS_MODULE": "newsite.settings"} | env,
-        capture_output=True,
-        text=True,
+    result = run_with_settings(
+        "import logging; "
+        "logging.getLogger('django.request').warning('Not Found: /nowhere/'); "
+        "logging.getLogger('django.server').info('\"GET / HTTP/1.1\" 200 1234'); "
+        "logging.getLogger('django.utils.autoreload').info('Watching for file changes'); "
+        "logging.getLogger('comments').warning('An app warning')",
         check=True,
+        **env,
     )
     return result.stderr.splitlines()
 

@@ -1,5 +1,6 @@
 import html
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.db import models
@@ -12,7 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from . import moderation
-from .models import Comment
+from .models import Comment, comment_fingerprint
 
 Status = Comment.Status
 
@@ -61,8 +62,32 @@ DECISIONS = {
 }
 
 
+class CommentAdminForm(forms.ModelForm):
+    """An edit that would duplicate another live comment is refused here, with a message,
+    rather than by the database's constraint with an error page."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        email = cleaned_data.get("author_email", self.instance.author_email)
+        body = cleaned_data.get("body_raw", self.instance.body_raw)
+        twin = (
+            Comment.objects.exclude(pk=self.instance.pk)
+            .exclude(status=Status.REMOVED)
+            .filter(
+                article_id=self.instance.article_id,
+                fingerprint=comment_fingerprint(email, body),
+            )
+        )
+        if self.instance.status != Status.REMOVED and twin.exists():
+            raise forms.ValidationError(
+                "Another comment on this article has the same text from the same email."
+            )
+        return cleaned_data
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
+    form = CommentAdminForm
     list_display = ("status_badge", "author", "excerpt", "article_title", "submitted", "ip")
     list_display_links = ("excerpt",)
     list_filter = (StatusFilter, "submitted_at")

@@ -253,20 +253,28 @@ def edit(comment, fields, *, by, reason=""):
     """Save changes to a comment's text or author fields, already set on `comment`.
 
     `fields` names what changed; the text is sanitized again by Comment.save(). The trail
-    says "edited by staff" when a person did it.
+    says "edited by staff" when a person did it. Raises DuplicateComment if the edit would
+    make it the same as another live comment by the same author on the article.
     """
     fields = [name for name in fields if name != "status"]  # status changes are decisions
     if not fields:
         return []
-    with transaction.atomic():
-        status = Comment.objects.select_for_update().values_list("status", flat=True)
-        comment.status = status.get(pk=comment.pk)
-        comment.save(update_fields=fields)
-        if not reason:
-            who = "staff" if _is_person(by) else by
-            reason = f"edited by {who}: {', '.join(fields)}"
-        _record(Action.EDIT, [comment], {comment.pk: comment.status}, comment.status, by, reason)
+    try:
+        with transaction.atomic():
+            _save_edit(comment, fields, by, reason)
+    except IntegrityError as error:
+        raise DuplicateComment from error
     return [comment]
+
+
+def _save_edit(comment, fields, by, reason):
+    status = Comment.objects.select_for_update().values_list("status", flat=True)
+    comment.status = status.get(pk=comment.pk)
+    comment.save(update_fields=fields)
+    if not reason:
+        who = "staff" if _is_person(by) else by
+        reason = f"edited by {who}: {', '.join(fields)}"
+    _record(Action.EDIT, [comment], {comment.pk: comment.status}, comment.status, by, reason)
 
 
 def delete(comments, *, by, reason=""):

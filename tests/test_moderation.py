@@ -460,6 +460,19 @@ def test_editing_the_text_in_the_admin_resanitizes_it_and_records_it(
     assert LogEntry.objects.filter(object_id=str(comment.pk)).count() == 1
 
 
+def test_an_edit_that_would_duplicate_another_comment_is_refused(editor_client, article):
+    make_comment(article, author_email="ada@example.com", body="Same words")
+    comment = make_comment(article, author_email="ada@example.com", body="Other words")
+    response = post_change_form(editor_client, comment, body_raw="Same words")
+    assert response.status_code == 200
+    assert "has the same text from the same email" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.body_raw == "Other words"
+    comment.body_raw = "Same words"
+    with pytest.raises(moderation.DuplicateComment):
+        moderation.edit(comment, ["body_raw"], by="test")
+
+
 def test_a_status_posted_to_the_change_form_is_ignored(editor_client, article):
     comment = make_comment(article, status="pending")
     response = post_change_form(editor_client, comment, status="approved")

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from comments import moderation
 from comments.models import Comment
@@ -24,6 +25,11 @@ try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # pragma: no cover - exercised only on machines without playwright
     expect = sync_playwright = None
+
+try:
+    from axe_playwright_python.sync_playwright import Axe
+except ImportError:  # pragma: no cover - exercised only on machines without the dev extras
+    Axe = None
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,6 +51,11 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 10_000
 EDITOR_PASSWORD = "correct horse battery staple"  # make_editor's default
 AWAITING = "Your comment is awaiting moderation."
+# Chromium's type="email" accepts a dotless domain; Django's EmailValidator does not.
+EMAIL_THE_SERVER_REFUSES = "kay@example"
+EMAIL_ERROR = "Enter a valid email address."
+# axe-core impacts that fail the audit; "minor" and "moderate" findings are not gated on.
+BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 def _missing_browser_reason():
@@ -56,7 +67,7 @@ def _missing_browser_reason():
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(django_db_setup):
     """One headless Chromium for the whole module, closed at teardown."""
     reason = _missing_browser_reason()
     if reason:
@@ -67,9 +78,21 @@ def browser():
     # Playwright's sync API keeps an asyncio loop running in this thread, which makes Django
     # refuse ORM calls (SynchronousOnlyOperation) from the test body and from pytest-django's
     # database teardown. Nothing here is actually concurrent, so allow them for this module.
+    #
+    # That running loop also gives this thread a second set of connection objects (Django
+    # keeps them in a thread-critical asgiref Local, which is context-local under a loop). The
+    # database state that serialized rollback restores is held on the first set, so carry it
+    # over, or every test after the first would start without the "Editors" group.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
+            for alias, contents in serialized.items():
+                connections[alias]._test_serialized_contents = contents
             expect.set_options(timeout=TIMEOUT_MS)
             chromium = playwright.chromium.launch(
                 executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
@@ -97,6 +120,38 @@ def new_page(browser):
         context.close()
 
 
+@pytest.fixture
+def audit_page(browser, live_server):
+    """Open a page for an axe-core audit, and check afterwards that it stayed on this site.
+
+    Readers' pages forbid every script (Content-Security-Policy: default-src 'none'), so
+    these contexts alone bypass the policy for axe's injected script; the other tests'
+    contexts keep it. axe-core comes bundled in axe-playwright-python and is injected with
+    evaluate(): every request the audited pages make must go to the live server, never to a
+    CDN.
+    """
+    if Axe is None:
+        reason = "axe-playwright-python is not installed; run `make install`."
+        if os.environ.get("CI", "").strip().lower() in {"true", "1"}:
+            pytest.fail(f"Accessibility tests cannot run in CI: {reason}", pytrace=False)
+        pytest.skip(reason)
+    contexts, requested = [], []
+
+    def open_page():
+        context = browser.new_context(bypass_csp=True)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        context.on("request", lambda request: requested.append(request.url))
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    off_site = [url for url in requested if not url.startswith(f"{live_server.url}/")]
+    assert not off_site, f"The audited pages requested something off this site: {off_site}"
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """The editor logs in through the real login form; skip a second of PBKDF2 each way."""
@@ -117,6 +172,44 @@ def post_comment(page, *, name, email, comment, url=""):
         page.get_by_label("Website").fill(url)
     page.get_by_label("Comment").fill(comment)
     page.get_by_role("button", name="Post Comment").click()
+
+
+def log_in_to_admin(page, live_server, password=EDITOR_PASSWORD):
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#user-tools")).to_contain_text("editor")
+
+
+def focused(page):
+    """What document.activeElement is, for assertions and failure messages."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            return {
+                tag: el ? el.tagName.toLowerCase() : null,
+                id: el ? el.id : null,
+                href: el ? el.getAttribute("href") : null,
+                text: el ? el.textContent.trim().slice(0, 80) : null,
+                inSummary: !!(el && el.closest("#respond.error-summary")),
+            };
+        }"""
+    )
+
+
+def assert_no_serious_violations(page, where):
+    """Run axe-core on the page; fail on any serious or critical violation, listing each."""
+    results = Axe().run(page)
+    assert results.response["testEngine"]["name"] == "axe-core"
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    report = [
+        f"{v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]\n    targets: "
+        + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        + (f" (+{len(v['nodes']) - 5} more)" if len(v["nodes"]) > 5 else "")
+        for v in blocking
+    ]
+    assert not blocking, f"axe-core on {where} ({page.url}):\n" + "\n".join(report)
 
 
 def posted_comment_id(page):
@@ -225,7 +318,7 @@ def test_markup_in_a_comment_never_runs(live_server, published_article, new_page
     reader.wait_for_load_state("load")
     assert reader.evaluate("window.__pwned") is None
 
-    moderation.approve(Comment.objects.filter(pk=comment_id))
+    moderation.approve(Comment.objects.filter(pk=comment_id), by="test")
 
     other = new_page()
     other.goto(article_url)
@@ -237,3 +330,119 @@ def test_markup_in_a_comment_never_runs(live_server, published_article, new_page
     expect(comments.locator("script")).to_have_count(0)
     expect(comments.locator("img")).to_have_count(0)
     expect(comments.locator("[onerror]")).to_have_count(0)
+
+
+def test_keyboard_only_reader_lands_on_the_error_summary(live_server, published_article, new_page):
+    page = new_page()
+    page.goto(live_server.url + published_article.get_absolute_url())
+    expect(page.get_by_role("heading", name="Leave a Reply")).to_be_visible()
+    name = "Kay Keyboard"
+    text = "Typed without a mouse.\nSecond line."
+
+    # Tab from the top of the page to the first field, then through the form in order.
+    for _ in range(40):
+        if focused(page)["id"] == "id_name":
+            break
+        page.keyboard.press("Tab")
+    else:
+        pytest.fail(f"Tab never reached the Name field; focus is on {focused(page)}")
+    page.keyboard.type(name)
+    page.keyboard.press("Tab")
+    assert focused(page)["id"] == "id_email"
+    page.keyboard.type(EMAIL_THE_SERVER_REFUSES)
+    page.keyboard.press("Tab")
+    assert focused(page)["id"] == "id_url"  # Website is optional: leave it blank.
+    page.keyboard.press("Tab")
+    assert focused(page)["id"] == "id_comment"
+    page.keyboard.type(text)
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == "Post Comment"
+    page.keyboard.press("Enter")
+
+    # The browser accepted the address; the server refused it and sent the form back.
+    expect(page).to_have_url(re.compile(r"#respond$"))
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    summary = page.locator("#respond")
+    expect(summary).to_have_class(re.compile(r"\berror-summary\b"))
+    expect(summary).to_have_attribute("tabindex", "-1")
+    expect(summary).to_have_attribute("aria-labelledby", "error-summary-title")
+    expect(summary.locator("#error-summary-title")).to_be_visible()
+    error_links = summary.locator("ul li a")
+    expect(error_links).to_have_count(1)  # Only the email is wrong.
+    expect(error_links.first).to_have_attribute("href", "#id_email")
+    expect(error_links.first).to_contain_text(EMAIL_ERROR)
+    assert page.locator("#commentform").get_attribute("action").endswith("#respond")
+
+    # Landing on #respond focused the summary, so a screen reader announces it first.
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => !!document.activeElement?.closest('#respond')")
+    assert focused(page)["inSummary"], focused(page)
+
+    # Tab leads to the first error, and Enter on it to the field to fix.
+    page.keyboard.press("Tab")
+    assert focused(page)["href"] == "#id_email", focused(page)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#id_email$"))
+    page.wait_for_function("() => document.activeElement?.id === 'id_email'")
+
+    # Nothing the reader typed is lost, and the field says what is wrong with it.
+    expect(page.locator("#id_name")).to_have_value(name)
+    expect(page.locator("#id_comment")).to_have_value(text)
+    expect(page.locator("#id_email")).to_have_value(EMAIL_THE_SERVER_REFUSES)
+    email = page.locator("#id_email")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    described_by = (email.get_attribute("aria-describedby") or "").split()
+    assert "email-notes" in described_by, described_by
+    descriptions = {
+        id_: page.evaluate("id => document.getElementById(id)?.textContent ?? null", id_)
+        for id_ in described_by
+    }
+    assert any(
+        EMAIL_ERROR in (description or "")
+        for id_, description in descriptions.items()
+        if id_ != "email-notes"
+    ), f"aria-describedby names no element holding the error: {descriptions}"
+    assert not Comment.objects.exists()
+
+
+def test_readers_pages_pass_axe(live_server, published_article, audit_page):
+    for body in ("First!", "<em>Quite</em> right.", "<blockquote>Quoted</blockquote>Agreed."):
+        factories.make_comment(published_article, body=body)
+    factories.make_comment(
+        published_article, author_url="https://example.org/linked", body="With a website."
+    )
+    page = audit_page()
+    page.goto(live_server.url + published_article.get_absolute_url())
+    expect(page.locator("#comments li.comment")).to_have_count(4)
+    assert_no_serious_violations(page, "an article with approved comments")
+
+    # The same page sent back with a server-side error (the browser accepts this address).
+    post_comment(
+        page, name="Kay Reader", email=EMAIL_THE_SERVER_REFUSES, comment="Is this accessible?"
+    )
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator("#div_id_email")).to_contain_text(EMAIL_ERROR)
+    assert_no_serious_violations(page, "the article page with a comment form error")
+
+
+def test_admin_comment_list_passes_axe(live_server, published_article, audit_page):
+    factories.make_editor(password=EDITOR_PASSWORD)
+    factories.make_comment(published_article, body="Approved <em>already</em>.")
+    factories.make_comment(published_article, body="Also approved.")
+    factories.make_comment(
+        published_article, body="Waiting for an editor.", status=Comment.Status.PENDING
+    )
+    factories.make_comment(
+        published_article, body="Waiting as well.", status=Comment.Status.PENDING
+    )
+    page = audit_page()
+    log_in_to_admin(page, live_server)
+
+    changelist = live_server.url + "/admin/comments/comment/"
+    page.goto(changelist)  # Opens on the moderation queue.
+    expect(page.locator("#result_list tbody tr")).to_have_count(2)
+    assert_no_serious_violations(page, "the admin moderation queue")
+
+    page.goto(changelist + "?status=all")
+    expect(page.locator("#result_list tbody tr")).to_have_count(4)
+    assert_no_serious_violations(page, "the admin list of all comments")

@@ -218,7 +218,9 @@ def test_error_landing_anchor_title_and_summary(client, article, comment_data):
     assert re.search(r"<title>Error: ", html)
     assert f'action="{post_url(article)}#respond"' in html
     summary = re.search(
-        r'<div id="respond" class="error-summary[^"]*" tabindex="-1".*?</div>', html, re.S
+        r'<div id="respond" class="error-summary[^"]*" role="group" tabindex="-1".*?</div>',
+        html,
+        re.S,
     )
     assert summary, "no error summary with the #respond anchor"
     links = re.findall(r'<a class="alert-link" href="#(id_\w+)">([^<]+)</a>', summary[0])

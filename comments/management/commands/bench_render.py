@@ -20,9 +20,9 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
-from comments import sanitize
+from comments import moderation, sanitize
 from comments.forms import CommentForm
-from comments.models import COMMENT_MAX_LENGTH, Comment
+from comments.models import COMMENT_MAX_LENGTH
 
 CHROMIUM = "/usr/bin/chromium"
 ORIGIN = "http://bench.invalid"
@@ -125,13 +125,10 @@ class Command(BaseCommand):
                     )
                     if not form.is_valid():
                         raise CommandError(f"{name}: refused by the form: {form.errors}")
-                    Comment.objects.create(
-                        article=article,
-                        author_name="Bench",
-                        author_email="bench@example.com",
-                        body_raw=text,
-                        status=Comment.Status.APPROVED,
+                    comment = moderation.submit(
+                        form.build_comment(ip_address=None, user_agent="bench_render")
                     )
+                    moderation.approve([comment], by="bench_render")
                     response = Client(SERVER_NAME="localhost").get(article.get_absolute_url())
                     pages[name] = (len(text), response.content)
                 raise _Rollback

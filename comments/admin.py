@@ -100,7 +100,7 @@ class CommentAdmin(admin.ModelAdmin):
     actions = ("approve_comments", "mark_comments_as_spam", "remove_comments", "restore_comments")
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = (
-        (None, {"fields": ("status", "article")}),
+        (None, {"fields": ("status", "article", "parent")}),
         ("Comment", {"fields": (("body_raw", "rendered"),)}),
         ("Reader", {"fields": ("author_name", "author_email", "author_url")}),
         (
@@ -120,6 +120,7 @@ class CommentAdmin(admin.ModelAdmin):
     readonly_fields = (
         "status",
         "article",
+        "parent",
         "rendered",
         "submitted_at",
         "ip_address",

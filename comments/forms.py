@@ -2,6 +2,7 @@ import unicodedata
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 
@@ -138,6 +139,8 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
     )
 
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
@@ -159,6 +162,34 @@ class CommentForm(forms.Form):
         check_markup(comment)
         return comment
 
+    def clean_parent(self):
+        """The comment this one answers: an approved comment of the same article.
+
+        A reply to a comment at the deepest level (COMMENTS_THREAD_DEPTH) joins that comment's
+        own level, answering its parent, so threads never nest deeper.
+        """
+        parent_id = self.cleaned_data["parent"]
+        if parent_id is None:
+            return None
+        parent = (
+            Comment.objects.approved()
+            .filter(article=self.article, pk=parent_id)
+            .select_related("parent")
+            .first()
+        )
+        if parent is None:
+            # Shown again as a new comment: posting it as it stands would fail the same way.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("parent")] = ""
+            raise ValidationError(
+                "The comment you are replying to is not available (it may have been removed). "
+                "Your reply is kept below: post it as a new comment, or reply to another one.",
+                code="bad_parent",
+            )
+        if parent.depth >= settings.COMMENTS_THREAD_DEPTH - 1 and parent.parent is not None:
+            return parent.parent
+        return parent
+
     def clean(self):
         cleaned_data = super().clean()
         if not self.article.comments_open:
@@ -173,8 +204,18 @@ class CommentForm(forms.Form):
         summary = [(None, message) for message in self.non_field_errors()]
         for name, field in self.fields.items():
             for message in self.errors.get(name, ()):
-                summary.append((self[name].id_for_label, f"{field.label}: {message}"))
+                if field.widget.is_hidden:  # nothing to go to: the text is what is kept
+                    summary.append((None, message))
+                else:
+                    summary.append((self[name].id_for_label, f"{field.label}: {message}"))
         return summary
+
+    @property
+    def replying_to(self):
+        """The approved comment this form answers, if any (for "Replying to Ann")."""
+        if self.is_bound:
+            return getattr(self, "cleaned_data", {}).get("parent")
+        return self.initial.get("parent_comment")
 
     def build_comment(self, *, ip_address, user_agent, poster_key=""):
         """An unsaved Comment from the valid form; moderation decides its status."""
@@ -186,6 +227,8 @@ class CommentForm(forms.Form):
             ip_address=ip_address,
             user_agent=user_agent[: Comment._meta.get_field("user_agent").max_length],
             poster_key=poster_key,
+            parent=self.cleaned_data.get("parent"),
         )
+        comment.depth = comment.parent.depth + 1 if comment.parent else 0
         comment.set_body(self.cleaned_data["comment"])
         return comment

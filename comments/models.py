@@ -36,7 +36,27 @@ class CommentQuerySet(models.QuerySet):
     def for_thread(self):
         """Only the columns a thread shows: no email, IP or raw text is even loaded."""
         return self.only(
-            "id", "article_id", "author_name", "author_url", "body_html", "status", "submitted_at"
+            "id",
+            "article_id",
+            "parent_id",
+            "depth",
+            "author_name",
+            "author_url",
+            "body_html",
+            "status",
+            "submitted_at",
+        )
+
+    def for_article_thread(self, article, poster_key=""):
+        """What an article's thread shows: visible comments, plus removed ones that still have
+        approved replies (shown as "This comment was removed." so the thread keeps its shape).
+        """
+        has_approved_replies = models.Exists(
+            Comment.objects.approved().filter(parent=models.OuterRef("pk"))
+        )
+        removed_parents = self.filter(status=Comment.Status.REMOVED).filter(has_approved_replies)
+        return self.filter(article=article).visible_to(poster_key) | removed_parents.filter(
+            article=article
         )
 
     def visible_to(self, poster_key):
@@ -59,10 +79,14 @@ def normalize_email(email):
     return (email or "").strip().lower()
 
 
-def comment_fingerprint(email, body_raw):
-    """What makes two comments on one article the same comment: the author and the text."""
+def comment_fingerprint(email, body_raw, parent_id=None):
+    """What makes two comments on one article the same comment: the author, the text, and
+    the comment it replies to (the same words may answer two different readers)."""
     text = (body_raw or "").replace("\r\n", "\n").strip()
-    return hashlib.sha256(f"{normalize_email(email)}\0{text}".encode()).hexdigest()
+    key = f"{normalize_email(email)}\0{text}"
+    if parent_id is not None:
+        key = f"{key}\0{parent_id}"
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class Comment(models.Model):
@@ -79,6 +103,12 @@ class Comment(models.Model):
         REMOVED = "removed", "Removed"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    # The comment this one answers, and how deep that puts it (0: top level). Stored on write,
+    # so the thread is built from one query without walking up each comment's parents.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
     author_name = models.CharField("name", max_length=NAME_MAX_LENGTH)
     author_email = models.EmailField("email", max_length=EMAIL_MAX_LENGTH)
     author_url = models.URLField(
@@ -171,7 +201,9 @@ class Comment(models.Model):
         if "body_raw" in self.__dict__:
             if self._sanitized_from != self.body_raw:
                 self.set_body(self.body_raw)
-            self.fingerprint = comment_fingerprint(self.author_email, self.body_raw)
+            self.fingerprint = comment_fingerprint(
+                self.author_email, self.body_raw, self.__dict__.get("parent_id")
+            )
         if "author_email" in self.__dict__:
             self.email_normalized = normalize_email(self.author_email)
 
@@ -184,6 +216,10 @@ class Comment(models.Model):
     @property
     def is_pending(self):
         return self.status == self.Status.PENDING
+
+    @property
+    def is_removed(self):
+        return self.status == self.Status.REMOVED
 
     @property
     def is_approved(self):

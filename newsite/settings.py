@@ -21,6 +21,15 @@ def env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name, default):
+    """Read a whole number; blank means the default."""
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from error
+
+
 def env_list(name, default):
     """Read a comma-separated list, ignoring blanks."""
     value = os.environ.get(name, default)
@@ -153,6 +162,9 @@ COMMENTS_HOLD_ALL = env_bool("COMMENTS_HOLD_ALL")
 # Proxies (comma-separated CIDRs, IPv4 or IPv6) whose X-Forwarded-For is believed when
 # working out a commenter's IP (comments.client_ip). Empty: the header is never trusted.
 COMMENTS_TRUSTED_PROXIES = env_list("COMMENTS_TRUSTED_PROXIES", "")
+# How deep replies nest (1: no replies to replies). A reply to a comment at the deepest level
+# joins that comment's own level.
+COMMENTS_THREAD_DEPTH = max(1, env_int("COMMENTS_THREAD_DEPTH", 5))
 
 # One console handler, on the root logger, at LOG_LEVEL. Django's default config also gives
 # the "django" logger a console handler of its own (in DEBUG) and lets it propagate to root,

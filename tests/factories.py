@@ -46,6 +46,7 @@ def make_comments(article, count, **fields):
     """Many comments in one INSERT, for thread-size tests."""
     comments = []
     now = timezone.now()
+    batch = next(_sequence)
     for i in range(count):
         comment = Comment(
             article=article,
@@ -55,7 +56,7 @@ def make_comments(article, count, **fields):
             submitted_at=now - timedelta(minutes=count - i),
             **fields,
         )
-        comment.set_body(f"Comment number {i} with <em>emphasis</em>.")
+        comment.set_body(f"Comment number {i} (batch {batch}) with <em>emphasis</em>.")
         comment.derive_fields()  # bulk_create skips save()
         comments.append(comment)
     return Comment.objects.bulk_create(comments)

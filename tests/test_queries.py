@@ -4,6 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from comments.models import Comment
+
 from .factories import make_article, make_comments
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +37,28 @@ def test_posters_page_queries_do_not_grow_with_comments(count, django_assert_max
     with django_assert_max_num_queries(3):
         response = poster.get(article.get_absolute_url())
     assert response.content.decode().count('class="comment ') == count + 1
+
+
+def make_threads(article, count):
+    """`count` approved comments in threads up to five deep (one INSERT per level)."""
+    levels = [make_comments(article, count // 5)]
+    for depth in range(1, 5):
+        replies = make_comments(article, count // 5, depth=depth)
+        for reply, parent in zip(replies, levels[-1], strict=True):
+            reply.parent = parent
+        Comment.objects.bulk_update(replies, ["parent"])
+        levels.append(replies)
+    return [comment for level in levels for comment in level]
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_threaded_article_page_queries_do_not_grow(client, count, django_assert_max_num_queries):
+    """Guards the N+1 of fetching each reply's parent or children while nesting the thread:
+    still one query for the article and one for the whole thread, however deep."""
+    article = make_article()
+    make_threads(article, count)
+    with django_assert_max_num_queries(2):
+        response = client.get(article.get_absolute_url())
+    html = response.content.decode()
+    assert html.count('class="comment ') == count
+    assert html.count('<ol class="children') == count - count // 5

@@ -20,24 +20,52 @@ def comment_styles():
 
 @register.inclusion_tag("comments/_thread.html", takes_context=True)
 def comment_thread(context, article):
-    """The article's visible comments, oldest first, fetched in one query.
+    """The article's thread, fetched in one query and nested in Python.
 
     Everyone sees the approved comments; the session that posted a pending comment sees it
     too, and staff following "View on site" from the admin (?moderate=<id>) see that comment
-    whatever its status. The heading counts approved comments only, as the front page does.
+    whatever its status. A removed comment with approved replies stays as a placeholder. The
+    heading counts approved comments only, as the front page does.
     """
     request = context.get("request")
-    visible = Comment.objects.filter(article=article).visible_to(poster_key(request))
+    visible = Comment.objects.for_article_thread(article, poster_key(request))
     preview_id = _staff_preview_id(request)
     if preview_id:
         visible = visible | Comment.objects.filter(article=article, pk=preview_id)
     comments = list(visible.for_thread())
     for comment in comments:
         comment.is_staff_preview = comment.pk == preview_id and not comment.is_approved
-    if request is not None and any(not comment.is_approved for comment in comments):
+    if request is not None and any(
+        not (comment.is_approved or comment.is_removed) for comment in comments
+    ):
         mark_personal(request)
     approved_count = sum(comment.is_approved for comment in comments)
-    return {"article": article, "comments": comments, "approved_count": approved_count}
+    return {
+        "article": article,
+        "threads": nest(comments),
+        "approved_count": approved_count,
+        "can_reply": article.comments_open,
+    }
+
+
+def nest(comments):
+    """Top-level comments, each with `.children` (its replies, oldest first, nested alike).
+
+    A reply whose parent is not shown (pending, spam) is not shown either: it would answer
+    nothing a reader can see.
+    """
+    by_id = {comment.pk: comment for comment in comments}
+    top_level = []
+    for comment in comments:  # already oldest first
+        comment.children = []
+    for comment in comments:
+        if comment.parent_id is None:
+            top_level.append(comment)
+        elif comment.parent_id in by_id:
+            parent = by_id[comment.parent_id]
+            comment.parent_name = None if parent.is_removed else parent.author_name
+            parent.children.append(comment)
+    return top_level
 
 
 def _staff_preview_id(request):
@@ -51,9 +79,19 @@ def _staff_preview_id(request):
 
 @register.inclusion_tag("comments/_form.html", takes_context=True)
 def comment_form(context, article):
-    """The "Leave a Reply" form: the bound one when re-shown with errors, else a blank one."""
-    form = context.get("comment_form") or CommentForm(article=article)
-    return {"article": article, "form": form, "request": context.get("request")}
+    """The "Leave a Reply" form: the bound one when re-shown with errors, else a blank one,
+    answering ?replytocom=<id> when that is an approved comment of this article."""
+    request = context.get("request")
+    form = context.get("comment_form")
+    if form is None:
+        initial = {}
+        reply_to = request.GET.get("replytocom", "") if request is not None else ""
+        if reply_to.isdigit():
+            parent = Comment.objects.approved().filter(article=article, pk=reply_to).first()
+            if parent is not None:
+                initial = {"parent": parent.pk, "parent_comment": parent}
+        form = CommentForm(article=article, initial=initial)
+    return {"article": article, "form": form, "request": request}
 
 
 @register.simple_tag

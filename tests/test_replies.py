@@ -1,0 +1,153 @@
+"""Threaded replies: the Reply link, the parent a reply may have, depth, and the nested thread."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from comments import moderation
+from comments.models import Comment
+
+from .factories import make_article, make_comment
+
+pytestmark = pytest.mark.django_db
+
+
+def post_url(article):
+    return reverse("comments:post", kwargs={"article_id": article.pk})
+
+
+def reply_data(parent, **fields):
+    return {
+        "name": "Bo Replier",
+        "email": "bo@example.com",
+        "comment": "A reply worth keeping.",
+        "parent": parent.pk if parent else "",
+    } | fields
+
+
+def test_every_approved_comment_has_a_real_reply_link(client, article):
+    comment = make_comment(article, author_name="Ann")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'href="?replytocom={comment.pk}#respond"' in html
+    assert 'aria-label="Reply to Ann"' in html
+
+
+def test_no_reply_links_on_a_closed_article(client):
+    closed = make_article(comments_open=False)
+    make_comment(closed)
+    assert "replytocom" not in client.get(closed.get_absolute_url()).content.decode()
+
+
+def test_the_reply_link_shows_the_form_with_the_parent_named(client, article):
+    comment = make_comment(article, author_name="Ann")
+    html = client.get(f"{article.get_absolute_url()}?replytocom={comment.pk}").content.decode()
+    assert re.search(r"Replying to <a href=\"#comment-\d+\"><bdi>Ann</bdi></a>", html)
+    assert "Cancel reply" in html
+    assert f'name="parent" value="{comment.pk}"' in html
+
+
+@pytest.mark.parametrize("status", ["pending", "spam", "removed"])
+def test_a_reply_link_to_a_hidden_comment_shows_the_plain_form(client, article, status):
+    comment = make_comment(article, author_name="Hidden Ann", status=status)
+    html = client.get(f"{article.get_absolute_url()}?replytocom={comment.pk}").content.decode()
+    assert "Replying to" not in html
+    assert 'name="parent" value=' not in html
+
+
+def test_a_reply_is_stored_under_its_parent_and_shown_nested(client, article):
+    parent = make_comment(article, author_name="Ann", body="The first word.")
+    response = client.post(post_url(article), reply_data(parent))
+    reply = Comment.objects.get(author_name="Bo Replier")
+    assert response.status_code == 302
+    assert (reply.parent, reply.depth) == (parent, 1)
+    moderation.approve([reply], by="test")
+    html = Client().get(article.get_absolute_url()).content.decode()
+    parent_li = html[html.index(f'id="comment-{parent.pk}"') :]
+    children = parent_li[parent_li.index('<ol class="children') :]
+    assert f'id="comment-{reply.pk}"' in children.split("</ol>")[0]
+    assert "(in reply to <bdi>Ann</bdi>)" in html
+
+
+def test_replies_show_oldest_first(client, article):
+    parent = make_comment(article)
+    later = make_comment(article, parent=parent, depth=1, body="Second")
+    earlier = make_comment(article, parent=parent, depth=1, body="First")
+    Comment.objects.filter(pk=earlier.pk).update(submitted_at=later.submitted_at.replace(year=2020))
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert html.index(f'id="comment-{earlier.pk}"') < html.index(f'id="comment-{later.pk}"')
+
+
+def test_a_reply_at_the_deepest_level_joins_that_level(client, article, settings):
+    settings.COMMENTS_THREAD_DEPTH = 3
+    top = make_comment(article)
+    middle = make_comment(article, parent=top, depth=1)
+    deepest = make_comment(article, parent=middle, depth=2)
+    client.post(post_url(article), reply_data(deepest))
+    reply = Comment.objects.get(author_name="Bo Replier")
+    assert (reply.parent, reply.depth) == (middle, 2)
+
+
+def test_a_thread_depth_of_one_means_no_nesting(client, article, settings):
+    settings.COMMENTS_THREAD_DEPTH = 1
+    top = make_comment(article)
+    client.post(post_url(article), reply_data(top))
+    reply = Comment.objects.get(author_name="Bo Replier")
+    assert (reply.parent, reply.depth) == (top, 1)
+
+
+@pytest.mark.parametrize("kind", ["made-up", "pending", "spam", "removed", "other-article"])
+def test_a_reply_to_a_comment_readers_cannot_see_is_refused_and_kept(client, article, kind):
+    if kind == "made-up":
+        parent_id = 999_999
+    elif kind == "other-article":
+        parent_id = make_comment(make_article()).pk
+    else:
+        parent_id = make_comment(article, status=kind).pk
+    data = reply_data(None) | {"parent": parent_id}
+    response = client.post(post_url(article), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The comment you are replying to is not available" in html
+    assert "A reply worth keeping.</textarea>" in html
+    assert f'value="{parent_id}"' not in html  # posting again makes a new comment
+    assert not Comment.objects.filter(author_name="Bo Replier").exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "1e9"])
+def test_a_forged_parent_value_is_a_form_error_not_a_500(client, article, value):
+    response = client.post(post_url(article), reply_data(None) | {"parent": value})
+    assert response.status_code == 200
+    assert "A reply worth keeping.</textarea>" in response.content.decode()
+
+
+def test_a_removed_comment_with_replies_keeps_the_thread_shape(client, article):
+    parent = make_comment(article, author_name="Gone Author", body="Removed words")
+    reply = make_comment(article, parent=parent, depth=1, body="Still here")
+    moderation.remove([parent], by="test")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "This comment was removed." in html
+    assert "Gone Author" not in html
+    assert "Removed words" not in html
+    assert "Still here" in html
+    assert "(in reply to a removed comment)" in html
+    assert f'href="?replytocom={parent.pk}' not in html
+    assert f'href="?replytocom={reply.pk}' in html
+    assert "1 comment on" in html  # the placeholder is not counted
+
+
+def test_a_removed_comment_without_replies_is_simply_gone(client, article):
+    comment = make_comment(article, body="Removed words")
+    make_comment(article, parent=comment, depth=1, status="pending", body="Held reply")
+    moderation.remove([comment], by="test")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "This comment was removed." not in html
+    assert "Held reply" not in html
+
+
+def test_the_same_words_may_answer_two_readers(client, article):
+    first, second = make_comment(article), make_comment(article)
+    assert client.post(post_url(article), reply_data(first)).status_code == 302
+    assert client.post(post_url(article), reply_data(second)).status_code == 302
+    assert client.post(post_url(article), reply_data(second)).status_code == 409

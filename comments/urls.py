@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "comments"
 
 urlpatterns = [
     path("post/<int:article_id>/", views.post_comment, name="post"),
+    path("feed/", feeds.LatestCommentsFeed(), name="feed"),
+    path("feed/<int:article_id>/", feeds.ArticleCommentsFeed(), name="article_feed"),
 ]

@@ -12,6 +12,7 @@ from .models import (
     NAME_MAX_LENGTH,
     URL_MAX_LENGTH,
     Comment,
+    accepts_comments,
     validate_website,
 )
 from .sanitize import allowed_tags_help, check_markup
@@ -192,7 +193,7 @@ class CommentForm(forms.Form):
 
     def clean(self):
         cleaned_data = super().clean()
-        if not self.article.comments_open:
+        if not accepts_comments(self.article):
             raise ValidationError("Comments are closed on this article.", code="closed")
         # No duplicate check here: it runs only on an otherwise valid post (moderation.submit,
         # against a unique constraint), so an invalid form never says whether an email and

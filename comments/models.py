@@ -1,4 +1,5 @@
 import hashlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import URLValidator
@@ -68,6 +69,15 @@ class CommentQuerySet(models.QuerySet):
         if not poster_key:
             return self.approved()
         return self.approved() | self.pending().filter(poster_key=poster_key)
+
+
+def accepts_comments(article):
+    """Whether readers may post on `article` now: its switch is on and, with
+    COMMENTS_CLOSE_AFTER_DAYS set, it was published fewer than that many days ago."""
+    if not article.comments_open:
+        return False
+    days = settings.COMMENTS_CLOSE_AFTER_DAYS
+    return not days or timezone.now() < article.published_at + timedelta(days=days)
 
 
 def normalize_email(email):

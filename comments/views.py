@@ -2,6 +2,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
 from django.views.decorators.http import require_http_methods
@@ -42,7 +43,8 @@ def post_comment(request, article_id):
         return redirect(f"{article.get_absolute_url()}#respond")
     form = CommentForm(request.POST, article=article)
     if not form.is_valid():
-        return show_form_again(request, article, form)
+        closed = form.has_error(NON_FIELD_ERRORS, code="closed")
+        return show_form_again(request, article, form, status=403 if closed else 200)
 
     key = request.session.get(POSTER_KEY_SESSION_KEY) or secrets.token_hex(16)
     comment = form.build_comment(

@@ -16,6 +16,8 @@ def plain_static_storage(settings):
 def default_moderation_policy(settings):
     """Every test starts from the default policy, whatever the environment says."""
     settings.COMMENTS_HOLD_ALL = False
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 0
+    settings.COMMENTS_THREAD_DEPTH = 5
 
 
 @pytest.fixture

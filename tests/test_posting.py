@@ -305,16 +305,39 @@ def test_cannot_comment_on_a_missing_article(client, comment_data):
     assert response.status_code == 404
 
 
-def test_closed_article_shows_no_form_and_refuses_posts(client, comment_data):
-    closed = make_article(comments_open=False)
-    page = client.get(closed.get_absolute_url()).content.decode()
+def assert_closed(client, article, comment_data):
+    """Closed: the notice in place of the form and its heading, the thread still shown, and
+    a post refused with 403, its text kept."""
+    make_comment(article, body="An earlier remark")
+    page = client.get(article.get_absolute_url()).content.decode()
     assert "Comments are closed." in page
     assert 'id="commentform"' not in page
-    response = client.post(post_url(closed), comment_data)
-    assert response.status_code == 200
+    assert "Leave a Reply" not in page
+    assert "An earlier remark" in page
+    response = client.post(post_url(article), comment_data)
+    assert response.status_code == 403
     assert "Comments are closed on this article." in response.content.decode()
     assert "I was at the talks." in response.content.decode()
-    assert Comment.objects.count() == 0
+    assert not article.comments.filter(author_name=comment_data["name"]).exists()
+
+
+def test_closed_article_shows_no_form_and_refuses_posts(client, comment_data):
+    assert_closed(client, make_article(comments_open=False), comment_data)
+
+
+def test_comments_close_some_days_after_publication(client, comment_data, settings):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 14
+    fresh = make_article(published_at=timezone.now() - timedelta(days=13))
+    assert client.post(post_url(fresh), comment_data).status_code == 302
+    assert_closed(
+        client, make_article(published_at=timezone.now() - timedelta(days=15)), comment_data
+    )
+
+
+def test_comments_never_close_by_age_by_default(client, comment_data, settings):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 0
+    old = make_article(published_at=timezone.now() - timedelta(days=3650))
+    assert client.post(post_url(old), comment_data).status_code == 302
 
 
 def test_the_thread_heading_counts_approved_comments_only(client, article, comment_data):

@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 
 from ..forms import CommentForm
-from ..models import Comment
+from ..models import Comment, accepts_comments
 from ..views import mark_personal, poster_key
 
 register = template.Library()
@@ -44,7 +44,7 @@ def comment_thread(context, article):
         "article": article,
         "threads": nest(comments),
         "approved_count": approved_count,
-        "can_reply": article.comments_open,
+        "can_reply": accepts_comments(article),
     }
 
 
@@ -91,7 +91,7 @@ def comment_form(context, article):
             if parent is not None:
                 initial = {"parent": parent.pk, "parent_comment": parent}
         form = CommentForm(article=article, initial=initial)
-    return {"article": article, "form": form, "request": request}
+    return {"article": article, "form": form, "request": request, "open": accepts_comments(article)}
 
 
 @register.simple_tag

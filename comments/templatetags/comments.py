@@ -20,14 +20,33 @@ def comment_styles():
 
 @register.inclusion_tag("comments/_thread.html", takes_context=True)
 def comment_thread(context, article):
-    """The article's thread, fetched in one query and nested in Python.
+    """The article's thread, fetched in one query and nested in Python (see thread_for)."""
+    return thread_for(context, article)
+
+
+@register.inclusion_tag("comments/_count.html", takes_context=True)
+def comment_count(context, article):
+    """"N comments" near the headline, linking to the thread: the thread's own count, so
+    the number is the thread's and the front page's and costs no query of its own."""
+    return {"approved_count": thread_for(context, article)["approved_count"]}
+
+
+def thread_for(context, article):
+    """What the thread shows, computed once per page and kept on the request.
 
     Everyone sees the approved comments; the session that posted a pending comment sees it
     too, and staff following "View on site" from the admin (?moderate=<id>) see that comment
     whatever its status. A removed comment with approved replies stays as a placeholder. The
-    heading counts approved comments only, as the front page does.
+    count is of approved comments only, as the front page's.
     """
     request = context.get("request")
+    cache = getattr(request, "_comment_threads", None) if request is not None else None
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._comment_threads = cache
+    if article.pk in cache:
+        return cache[article.pk]
     visible = Comment.objects.for_article_thread(article, poster_key(request))
     preview_id = _staff_preview_id(request)
     if preview_id:
@@ -39,13 +58,13 @@ def comment_thread(context, article):
         not (comment.is_approved or comment.is_removed) for comment in comments
     ):
         mark_personal(request)
-    approved_count = sum(comment.is_approved for comment in comments)
-    return {
+    cache[article.pk] = {
         "article": article,
         "threads": nest(comments),
-        "approved_count": approved_count,
+        "approved_count": sum(comment.is_approved for comment in comments),
         "can_reply": accepts_comments(article),
     }
+    return cache[article.pk]
 
 
 def nest(comments):

@@ -140,6 +140,10 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
     )
 
+    remember = forms.BooleanField(
+        label="Save my name, email, and website in this browser for the next time I comment.",
+        required=False,
+    )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, article, **kwargs):

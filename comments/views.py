@@ -1,3 +1,4 @@
+import json
 import secrets
 from urllib.parse import urlsplit
 
@@ -15,6 +16,12 @@ from .network import client_ip
 
 # Session key of this browser's random poster key; its comments carry it (Comment.poster_key).
 POSTER_KEY_SESSION_KEY = "comments_poster_key"
+
+# "Save my name, email, and website in this browser": the one cookie besides CSRF and the
+# session that anonymous readers get, and only when they tick the box.
+REMEMBER_COOKIE = "comment_author"
+REMEMBER_SALT = "comments.remember"
+REMEMBER_MAX_AGE = 365 * 24 * 60 * 60
 
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
 
@@ -59,7 +66,43 @@ def post_comment(request, article_id):
         return show_form_again(request, article, form, status=409)
     if comment.is_pending:
         request.session[POSTER_KEY_SESSION_KEY] = key
-    return redirect(comment.get_absolute_url())
+    response = redirect(comment.get_absolute_url())
+    if form.cleaned_data["remember"]:
+        remember_author(response, form.cleaned_data)
+    elif REMEMBER_COOKIE in request.COOKIES:
+        response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
+    return response
+
+
+def remember_author(response, data):
+    """Keep the reader's name, email and website for a year, in a signed cookie only this
+    server can read back (HttpOnly: no script sees it; SameSite=Lax)."""
+    value = json.dumps({"name": data["name"], "email": data["email"], "url": data["url"]})
+    response.set_signed_cookie(
+        REMEMBER_COOKIE,
+        value,
+        salt=REMEMBER_SALT,
+        max_age=REMEMBER_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def remembered_author(request):
+    """The details a reader asked this browser to remember, or None."""
+    if request is None or REMEMBER_COOKIE not in request.COOKIES:
+        return None
+    value = request.get_signed_cookie(
+        REMEMBER_COOKIE, default=None, salt=REMEMBER_SALT, max_age=REMEMBER_MAX_AGE
+    )
+    try:
+        data = json.loads(value) if value else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {key: str(data.get(key, "")) for key in ("name", "email", "url")}
 
 
 def show_form_again(request, article, form, status=200):

@@ -166,11 +166,11 @@ def published_article(transactional_db):
 def post_comment(page, *, name, email, comment, url=""):
     """Fill the "Leave a Reply" form the way a reader does and submit it."""
     expect(page.get_by_role("heading", name="Leave a Reply")).to_be_visible()
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Email").fill(email)
+    page.locator("#id_name").fill(name)
+    page.locator("#id_email").fill(email)
     if url:
-        page.get_by_label("Website").fill(url)
-    page.get_by_label("Comment").fill(comment)
+        page.locator("#id_url").fill(url)
+    page.locator("#id_comment").fill(comment)
     page.get_by_role("button", name="Post Comment").click()
 
 
@@ -355,6 +355,8 @@ def test_keyboard_only_reader_lands_on_the_error_summary(live_server, published_
     page.keyboard.press("Tab")
     assert focused(page)["id"] == "id_comment"
     page.keyboard.type(text)
+    page.keyboard.press("Tab")
+    assert focused(page)["id"] == "id_remember"  # "Save my name…": leave it unticked.
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "Post Comment"
     page.keyboard.press("Enter")

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from ..forms import CommentForm
 from ..models import Comment, accepts_comments
-from ..views import mark_personal, poster_key
+from ..views import mark_personal, poster_key, remembered_author
 
 register = template.Library()
 
@@ -26,7 +26,7 @@ def comment_thread(context, article):
 
 @register.inclusion_tag("comments/_count.html", takes_context=True)
 def comment_count(context, article):
-    """"N comments" near the headline, linking to the thread: the thread's own count, so
+    """ "N comments" near the headline, linking to the thread: the thread's own count, so
     the number is the thread's and the front page's and costs no query of its own."""
     return {"approved_count": thread_for(context, article)["approved_count"]}
 
@@ -109,6 +109,10 @@ def comment_form(context, article):
             parent = Comment.objects.approved().filter(article=article, pk=reply_to).first()
             if parent is not None:
                 initial = {"parent": parent.pk, "parent_comment": parent}
+        remembered = remembered_author(request)
+        if remembered:
+            initial |= remembered | {"remember": True}
+            mark_personal(request)
         form = CommentForm(article=article, initial=initial)
     return {"article": article, "form": form, "request": request, "open": accepts_comments(article)}
 

@@ -42,6 +42,9 @@ def mark_personal(request):
 def post_comment(request, article_id):
     """Validate a reader's comment, save it through the moderation policy, then redirect.
 
+    With the Preview button, nothing is saved: the page comes back with the comment shown as
+    it will appear, and the form as typed.
+
     On any error the article page is shown again with the form, its errors and every value
     the reader typed. A GET (a reload of that page, a bookmarked error) goes back to the form.
     """
@@ -52,6 +55,10 @@ def post_comment(request, article_id):
     if not form.is_valid():
         closed = form.has_error(NON_FIELD_ERRORS, code="closed")
         return show_form_again(request, article, form, status=403 if closed else 200)
+
+    if "preview" in request.POST:
+        preview = form.build_comment(ip_address=None, user_agent="")
+        return show_form_again(request, article, form, preview=preview)
 
     key = request.session.get(POSTER_KEY_SESSION_KEY) or secrets.token_hex(16)
     comment = form.build_comment(
@@ -105,9 +112,11 @@ def remembered_author(request):
     return {key: str(data.get(key, "")) for key in ("name", "email", "url")}
 
 
-def show_form_again(request, article, form, status=200):
-    """The article page with the bound form: its errors and what the reader typed."""
+def show_form_again(request, article, form, status=200, preview=None):
+    """The article page with the bound form: its errors, or a preview of the unsaved comment
+    exactly as it would appear (sanitized the same way), and what the reader typed."""
     mark_personal(request)
+    form.preview = preview
     return render(
         request,
         "articles/article_detail.html",

@@ -111,7 +111,7 @@ def test_a_reply_to_a_comment_readers_cannot_see_is_refused_and_kept(client, art
     assert response.status_code == 200
     assert "The comment you are replying to is not available" in html
     assert "A reply worth keeping.</textarea>" in html
-    assert f'value="{parent_id}"' not in html  # posting again makes a new comment
+    assert f'name="parent" value="{parent_id}"' not in html  # posting again makes a new comment
     assert not Comment.objects.filter(author_name="Bo Replier").exists()
 
 

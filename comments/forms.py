@@ -237,3 +237,15 @@ class CommentForm(forms.Form):
         comment.depth = comment.parent.depth + 1 if comment.parent else 0
         comment.set_body(self.cleaned_data["comment"])
         return comment
+
+
+class OwnCommentForm(forms.Form):
+    """A poster's edit of their own comment's text: the same checks as a new comment's."""
+
+    comment = CleanCommentField(
+        label="Comment",
+        max_length=COMMENT_MAX_LENGTH,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
+    )
+    clean_comment = CommentForm.clean_comment

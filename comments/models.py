@@ -46,6 +46,8 @@ class CommentQuerySet(models.QuerySet):
             "body_html",
             "status",
             "submitted_at",
+            "edited_at",
+            "poster_key",
         )
 
     def for_article_thread(self, article, poster_key=""):
@@ -140,6 +142,8 @@ class Comment(models.Model):
         editable=False,
     )
 
+    # When the text was last changed after posting (by its poster or an editor): "(edited)".
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Derived on every save(), never typed: see save().
     email_normalized = models.CharField(
         "email (normalised)", max_length=EMAIL_MAX_LENGTH, editable=False, default=""
@@ -226,6 +230,14 @@ class Comment(models.Model):
     @property
     def is_pending(self):
         return self.status == self.Status.PENDING
+
+    def editable_by_poster(self, key):
+        """Whether the browser session holding poster key `key` may still edit or delete
+        this comment: its own, not yet decided against, within COMMENTS_EDIT_MINUTES."""
+        if not key or key != self.poster_key or self.status not in ("pending", "approved"):
+            return False
+        window = timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
+        return timezone.now() < self.submitted_at + window
 
     @property
     def is_removed(self):

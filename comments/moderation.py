@@ -173,8 +173,10 @@ def initial_decision(comment):
     """
     if settings.COMMENTS_HOLD_ALL:
         return Decision(Status.PENDING, "COMMENTS_HOLD_ALL", "every new comment is held")
-    known_author = Comment.objects.approved().filter(
-        author_name=comment.author_name, email_normalized=comment.email_normalized
+    known_author = (
+        Comment.objects.approved()
+        .filter(author_name=comment.author_name, email_normalized=comment.email_normalized)
+        .exclude(pk=comment.pk)  # an edited comment doesn't vouch for itself
     )
     if known_author.exists():
         return Decision(Status.APPROVED, "known author", "this name and email were approved before")
@@ -270,11 +272,36 @@ def edit(comment, fields, *, by, reason=""):
 def _save_edit(comment, fields, by, reason):
     status = Comment.objects.select_for_update().values_list("status", flat=True)
     comment.status = status.get(pk=comment.pk)
-    comment.save(update_fields=fields)
+    comment.edited_at = timezone.now() if "body_raw" in fields else comment.edited_at
+    comment.save(update_fields=[*fields, "edited_at"])
     if not reason:
         who = "staff" if _is_person(by) else by
         reason = f"edited by {who}: {', '.join(fields)}"
     _record(Action.EDIT, [comment], {comment.pk: comment.status}, comment.status, by, reason)
+
+
+POSTER = "its poster"
+
+
+def edit_own(comment, body_raw):
+    """The poster changes their comment's text (within the edit window, checked by the view).
+
+    Sanitized again like any edit. An approved comment whose edit adds a link goes back
+    through the policy for new comments, so a trusted author can't slip a link in later.
+    """
+    links_before = comment.body_html.count("<a ")
+    comment.body_raw = body_raw
+    changed = edit(comment, ["body_raw"], by=POSTER, reason="edited by its poster")
+    if changed and comment.is_approved and comment.body_html.count("<a ") > links_before:
+        decision = initial_decision(comment)
+        reason = f"{decision.rule}: the poster's edit added a link"
+        _move([comment], decision.status, Action.SUBMIT, decision.rule, reason)
+    return changed
+
+
+def remove_own(comment):
+    """The poster deletes their comment (within the edit window): removed, trail kept."""
+    return _move([comment], Status.REMOVED, Action.REMOVE, POSTER, "deleted by its poster")
 
 
 def delete(comments, *, by, reason=""):

@@ -6,6 +6,7 @@ app_name = "comments"
 
 urlpatterns = [
     path("post/<int:article_id>/", views.post_comment, name="post"),
+    path("<int:comment_id>/edit/", views.edit_own_comment, name="edit"),
     path("feed/", feeds.LatestCommentsFeed(), name="feed"),
     path("feed/<int:article_id>/", feeds.ArticleCommentsFeed(), name="article_feed"),
 ]

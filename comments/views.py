@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
 from django.views.decorators.http import require_http_methods
@@ -11,7 +12,8 @@ from django.views.decorators.http import require_http_methods
 from articles.models import Article
 
 from . import moderation
-from .forms import CommentForm
+from .forms import CommentForm, OwnCommentForm
+from .models import Comment
 from .network import client_ip
 
 # Session key of this browser's random poster key; its comments carry it (Comment.poster_key).
@@ -71,8 +73,9 @@ def post_comment(request, article_id):
     except moderation.DuplicateComment:
         form.add_error(None, DUPLICATE_MESSAGE)
         return show_form_again(request, article, form, status=409)
-    if comment.is_pending:
-        request.session[POSTER_KEY_SESSION_KEY] = key
+    # The session remembers the key so this browser sees its pending comment and may edit
+    # its comment for COMMENTS_EDIT_MINUTES.
+    request.session[POSTER_KEY_SESSION_KEY] = key
     response = redirect(comment.get_absolute_url())
     if form.cleaned_data["remember"]:
         remember_author(response, form.cleaned_data)
@@ -110,6 +113,33 @@ def remembered_author(request):
     if not isinstance(data, dict):
         return None
     return {key: str(data.get(key, "")) for key in ("name", "email", "url")}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_own_comment(request, comment_id):
+    """The poster edits or deletes their own comment, from the same browser, for
+    COMMENTS_EDIT_MINUTES. Anyone else (another reader, another browser, later) gets a 404:
+    nothing says the comment exists."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("article").filter(article__in=Article.objects.published()),
+        pk=comment_id,
+    )
+    if not comment.editable_by_poster(poster_key(request)):
+        raise Http404("No comment of yours to edit here.")
+    mark_personal(request)
+    if request.method == "POST" and "delete" in request.POST:
+        moderation.remove_own(comment)
+        return redirect(f"{comment.article.get_absolute_url()}#comments")
+    form = OwnCommentForm(request.POST or None, initial={"comment": comment.body_raw})
+    if request.method == "POST" and form.is_valid():
+        try:
+            moderation.edit_own(comment, form.cleaned_data["comment"])
+        except moderation.DuplicateComment:
+            form.add_error("comment", DUPLICATE_MESSAGE)
+        else:
+            return redirect(comment.get_absolute_url())
+    context = {"comment": comment, "form": form, "edit_minutes": settings.COMMENTS_EDIT_MINUTES}
+    return render(request, "comments/edit.html", context)
 
 
 def show_form_again(request, article, form, status=200, preview=None):

@@ -167,6 +167,8 @@ COMMENTS_TRUSTED_PROXIES = env_list("COMMENTS_TRUSTED_PROXIES", "")
 COMMENTS_THREAD_DEPTH = max(1, env_int("COMMENTS_THREAD_DEPTH", 5))
 # Close comments this many days after an article is published (blank or 0: never).
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
+# Minutes during which a reader may edit or delete their own comment from the same browser.
+COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 10)
 
 # One console handler, on the root logger, at LOG_LEVEL. Django's default config also gives
 # the "django" logger a console handler of its own (in DEBUG) and lets it propagate to root,

@@ -47,16 +47,18 @@ def thread_for(context, article):
             request._comment_threads = cache
     if article.pk in cache:
         return cache[article.pk]
-    visible = Comment.objects.for_article_thread(article, poster_key(request))
+    key = poster_key(request)
+    visible = Comment.objects.for_article_thread(article, key)
     preview_id = _staff_preview_id(request)
     if preview_id:
         visible = visible | Comment.objects.filter(article=article, pk=preview_id)
     comments = list(visible.for_thread())
+    personal = False
     for comment in comments:
         comment.is_staff_preview = comment.pk == preview_id and not comment.is_approved
-    if request is not None and any(
-        not (comment.is_approved or comment.is_removed) for comment in comments
-    ):
+        comment.editable = comment.editable_by_poster(key)
+        personal |= comment.editable or comment.is_pending or comment.is_staff_preview
+    if personal and request is not None:
         mark_personal(request)
     cache[article.pk] = {
         "article": article,

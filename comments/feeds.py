@@ -60,6 +60,7 @@ class LatestCommentsFeed(Feed):
             Comment.objects.approved()
             .filter(article__in=Article.objects.published())
             .for_thread()
+            .with_thread_position()
             .select_related("article")
             .order_by("-submitted_at", "-pk")
         )

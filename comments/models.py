@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,6 +41,7 @@ class CommentQuerySet(models.QuerySet):
             "id",
             "article_id",
             "parent_id",
+            "root_id",
             "depth",
             "author_name",
             "author_url",
@@ -48,6 +50,42 @@ class CommentQuerySet(models.QuerySet):
             "submitted_at",
             "edited_at",
             "poster_key",
+        )
+
+    def public_threads(self):
+        """Top-level comments that start a thread every reader sees: approved ones, and removed
+        ones kept as placeholders for their approved replies. Comment pages are made of these."""
+        has_approved_replies = models.Exists(
+            Comment.objects.approved().filter(parent=models.OuterRef("pk"))
+        )
+        return self.filter(parent__isnull=True).filter(
+            models.Q(status=Comment.Status.APPROVED)
+            | models.Q(models.Q(status=Comment.Status.REMOVED) & has_approved_replies)
+        )
+
+    def with_thread_position(self):
+        """Annotate `thread_position`: how many public threads of the article start before
+        this comment's own thread. A comment's page is this // COMMENTS_PER_PAGE + 1, so a
+        permalink knows its page in the same query (feeds link 50 comments in one)."""
+        root_submitted_at = Coalesce(models.F("root__submitted_at"), models.F("submitted_at"))
+        root_pk = Coalesce(models.F("root_id"), models.F("pk"))
+        earlier = (
+            Comment.objects.public_threads()
+            .filter(article=models.OuterRef("article"))
+            .filter(
+                models.Q(submitted_at__lt=models.OuterRef("root_submitted_at"))
+                | models.Q(
+                    submitted_at=models.OuterRef("root_submitted_at"),
+                    pk__lt=models.OuterRef("root_pk"),
+                )
+            )
+            .order_by()
+            .values("article")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(root_submitted_at=root_submitted_at, root_pk=root_pk).annotate(
+            thread_position=Coalesce(models.Subquery(earlier), 0)
         )
 
     def for_article_thread(self, article, poster_key=""):
@@ -121,6 +159,11 @@ class Comment(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The top-level comment of its thread (null for a top-level comment): a permalink finds
+    # its comment page from it.
+    root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
     author_name = models.CharField("name", max_length=NAME_MAX_LENGTH)
     author_email = models.EmailField("email", max_length=EMAIL_MAX_LENGTH)
     author_url = models.URLField(
@@ -201,7 +244,20 @@ class Comment(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+        """The comment in its thread, on the comment page its thread is on."""
+        url = self.article.get_absolute_url()
+        page = self.comment_page()
+        if page > 1:
+            url = f"{url}?cpage={page}"
+        return f"{url}#comment-{self.pk}"
+
+    def comment_page(self):
+        """Which comment page (1, 2, …) shows this comment's thread."""
+        position = self.__dict__.get("thread_position")
+        if position is None:
+            found = Comment.objects.filter(pk=self.pk).with_thread_position()
+            position = found.values_list("thread_position", flat=True).first() or 0
+        return position // settings.COMMENTS_PER_PAGE + 1
 
     def get_preview_url(self):
         """The comment in its thread whatever its status, for staff ("View on site")."""

@@ -165,6 +165,8 @@ COMMENTS_TRUSTED_PROXIES = env_list("COMMENTS_TRUSTED_PROXIES", "")
 # How deep replies nest (1: no replies to replies). A reply to a comment at the deepest level
 # joins that comment's own level.
 COMMENTS_THREAD_DEPTH = max(1, env_int("COMMENTS_THREAD_DEPTH", 5))
+# Top-level threads per comment page (?cpage=N); a page never splits a thread.
+COMMENTS_PER_PAGE = max(1, env_int("COMMENTS_PER_PAGE", 50))
 # Close comments this many days after an article is published (blank or 0: never).
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 # Minutes during which a reader may edit or delete their own comment from the same browser.

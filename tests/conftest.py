@@ -18,6 +18,8 @@ def default_moderation_policy(settings):
     settings.COMMENTS_HOLD_ALL = False
     settings.COMMENTS_CLOSE_AFTER_DAYS = 0
     settings.COMMENTS_THREAD_DEPTH = 5
+    settings.COMMENTS_PER_PAGE = 50
+    settings.COMMENTS_EDIT_MINUTES = 10
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """How article pages pull in comments: the articles app never imports this one."""
 
 from django import template
+from django.conf import settings
 from django.db.models import Count
 from django.templatetags.static import static
 from django.utils.html import format_html
@@ -60,13 +61,43 @@ def thread_for(context, article):
         personal |= comment.editable or comment.is_pending or comment.is_staff_preview
     if personal and request is not None:
         mark_personal(request)
+    threads = nest(comments)
+    per_page = settings.COMMENTS_PER_PAGE
+    num_pages = max(1, -(-len(threads) // per_page))
+    page = _requested_page(request, num_pages)
     cache[article.pk] = {
         "article": article,
-        "threads": nest(comments),
+        "threads": threads[(page - 1) * per_page : page * per_page],
+        "page": page,
+        "num_pages": num_pages,
+        "page_range": range(1, num_pages + 1),
         "approved_count": sum(comment.is_approved for comment in comments),
         "can_reply": accepts_comments(article),
     }
     return cache[article.pk]
+
+
+def _requested_page(request, num_pages):
+    """?cpage=N, kept within the pages there are (a stale link lands on the nearest)."""
+    value = request.GET.get("cpage", "") if request is not None else ""
+    page = int(value) if value.isdigit() else 1
+    return min(max(page, 1), num_pages)
+
+
+@register.simple_tag(takes_context=True)
+def comment_page_title(context, article):
+    """ " · Comments page 2" for the page title, on every comment page after the first."""
+    page = thread_for(context, article)["page"]
+    return f" · Comments page {page}" if page > 1 else ""
+
+
+@register.simple_tag(takes_context=True)
+def comment_page_canonical(context, article):
+    """<link rel="canonical"> naming the comment page shown (page 1: the article itself)."""
+    page = thread_for(context, article)["page"]
+    # A path: browsers and search engines resolve it against this site's own address.
+    url = article.get_absolute_url() + (f"?cpage={page}" if page > 1 else "")
+    return format_html('<link rel="canonical" href="{}">', url)
 
 
 def nest(comments):

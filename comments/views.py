@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
 from django.views.decorators.http import require_http_methods
@@ -76,7 +76,13 @@ def post_comment(request, article_id):
     # The session remembers the key so this browser sees its pending comment and may edit
     # its comment for COMMENTS_EDIT_MINUTES.
     request.session[POSTER_KEY_SESSION_KEY] = key
-    response = redirect(comment.get_absolute_url())
+    if request.headers.get("X-Requested-With") == "fetch":
+        # comments.js fetches the page itself and shows the new comment in place.
+        response = HttpResponse(
+            status=201, headers={"X-Comment-Location": comment.get_absolute_url()}
+        )
+    else:
+        response = redirect(comment.get_absolute_url())
     if form.cleaned_data["remember"]:
         remember_author(response, form.cleaned_data)
     elif REMEMBER_COOKIE in request.COOKIES:

@@ -108,8 +108,8 @@ def new_page(browser):
     """Open a page in a fresh browser context: a separate visitor with their own cookies."""
     contexts = []
 
-    def open_page():
-        context = browser.new_context()
+    def open_page(*, javascript=True):
+        context = browser.new_context(java_script_enabled=javascript)
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -332,8 +332,13 @@ def test_markup_in_a_comment_never_runs(live_server, published_article, new_page
     expect(comments.locator("[onerror]")).to_have_count(0)
 
 
-def test_keyboard_only_reader_lands_on_the_error_summary(live_server, published_article, new_page):
-    page = new_page()
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
+def test_keyboard_only_reader_lands_on_the_error_summary(
+    live_server, published_article, new_page, javascript
+):
+    """Without JavaScript the form posts to #respond and the browser focuses the summary
+    there; with it the post happens in place and the script focuses the summary."""
+    page = new_page(javascript=javascript)
     page.goto(live_server.url + published_article.get_absolute_url())
     expect(page.get_by_role("heading", name="Leave a Reply")).to_be_visible()
     name = "Kay Keyboard"
@@ -362,7 +367,11 @@ def test_keyboard_only_reader_lands_on_the_error_summary(live_server, published_
     page.keyboard.press("Enter")
 
     # The browser accepted the address; the server refused it and sent the form back.
-    expect(page).to_have_url(re.compile(r"#respond$"))
+    if javascript:
+        expect(page).to_have_url(live_server.url + published_article.get_absolute_url())
+        expect(page.locator("#comments-live")).to_contain_text("Your comment was not posted.")
+    else:
+        expect(page).to_have_url(re.compile(r"#respond$"))
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator("#respond")
     expect(summary).to_have_class(re.compile(r"\berror-summary\b"))

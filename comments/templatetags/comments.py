@@ -19,6 +19,12 @@ def comment_styles():
     return format_html('<link rel="stylesheet" href="{}">', static("comments/comments.css"))
 
 
+@register.simple_tag
+def comment_scripts():
+    """The one script of the comments, from this site: replies and posting without reloads."""
+    return format_html('<script src="{}" defer></script>', static("comments/comments.js"))
+
+
 @register.inclusion_tag("comments/_thread.html", takes_context=True)
 def comment_thread(context, article):
     """The article's thread, fetched in one query and nested in Python (see thread_for)."""

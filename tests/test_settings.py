@@ -13,8 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_with_settings(code, *, check=False, **env):
     """Run `code` after django.setup() in a fresh interpreter with exactly these variables set
     (on top of the environment, less the settings' own variables)."""
-    unset = {"SECRET_KEY", "DEBUG", "LOG_LEVEL", "COMMENTS_HOLD_ALL", "COMMENTS_TRUSTED_PROXIES"}
-    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    unset = {"SECRET_KEY", "DEBUG", "LOG_LEVEL"}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in unset and not k.startswith("COMMENTS_")
+    }
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
@@ -93,3 +95,28 @@ def test_log_level_comes_from_the_environment():
     lines = log_one_of_each(DEBUG="1", LOG_LEVEL="ERROR")
     # Only runserver's request line, which always shows, as with Django's own defaults.
     assert len(lines) == 1 and '"GET / HTTP/1.1" 200 1234' in lines[0], lines
+
+
+def test_conversation_settings_come_from_the_environment():
+    code = (
+        "from django.conf import settings as s; print(s.COMMENTS_THREAD_DEPTH, "
+        "s.COMMENTS_PER_PAGE, s.COMMENTS_EDIT_MINUTES, s.COMMENTS_CLOSE_AFTER_DAYS)"
+    )
+    defaults = run_with_settings(code, check=True, SECRET_KEY="k" * 50)
+    assert defaults.stdout.split() == ["5", "50", "10", "0"]
+    chosen = run_with_settings(
+        code,
+        check=True,
+        SECRET_KEY="k" * 50,
+        COMMENTS_THREAD_DEPTH="3",
+        COMMENTS_PER_PAGE="20",
+        COMMENTS_EDIT_MINUTES="15",
+        COMMENTS_CLOSE_AFTER_DAYS="30",
+    )
+    assert chosen.stdout.split() == ["3", "20", "15", "30"]
+
+
+def test_a_setting_that_is_not_a_number_is_a_clear_error():
+    result = run_with_settings("", SECRET_KEY="k" * 50, COMMENTS_PER_PAGE="fifty")
+    assert result.returncode != 0
+    assert "COMMENTS_PER_PAGE must be a whole number" in result.stderr

@@ -1,5 +1,6 @@
 """Demo content for `make run`: original sample articles with a few reader comments.
 
+A comment with "reply_to" answers the comment at that index of its article's list.
 Comments are published unless marked "pending": those three are held for an editor, so the
 moderation queue in /admin/ has something to decide (one is link spam for a shady shop).
 Their authors have no other comment, or the moderation policy would publish them at once.
@@ -67,6 +68,23 @@ ARTICLES = [
                     "went nowhere because neither side would agree on who chairs it. "
                     "<em>What has changed since then?</em>"
                 ),
+            },
+            {
+                "name": "Helena Marsh",
+                "email": "helena.marsh@example.com",
+                "url": "",
+                "reply_to": 1,
+                "body": (
+                    "The chair, mostly. This time the proposal reportedly rotates it yearly, "
+                    "which removes the sticking point, on paper at least."
+                ),
+            },
+            {
+                "name": "Tomas Vrell",
+                "email": "tvrell@example.org",
+                "url": "https://example.org/tvrell",
+                "reply_to": 2,
+                "body": "Fair. If the rotation survives the drafting, I'll happily be wrong.",
             },
             {
                 "name": "R. Oduya",

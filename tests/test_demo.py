@@ -47,3 +47,12 @@ def test_every_approved_demo_comment_shows_on_its_article_and_no_pending_one_doe
         for comment in article.comments.pending():
             assert f'id="comment-{comment.pk}"' not in html
         assert html.count('class="comment ') == approved.count()
+
+
+def test_the_demo_has_a_threaded_discussion(client):
+    call_command("load_demo")
+    reply = Comment.objects.approved().filter(depth=2).get()
+    assert reply.parent.parent is not None
+    assert reply.root == reply.parent.parent
+    html = client.get(reply.article.get_absolute_url()).content.decode()
+    assert html.count('<ol class="children') == 2

@@ -45,14 +45,20 @@ class Command(BaseCommand):
             if not created:
                 continue
             created_articles += 1
+            created = []
             for minutes, item in enumerate(data["comments"], start=1):
+                parent = created[item["reply_to"]] if "reply_to" in item else None
                 comment = Comment(
                     article=article,
                     author_name=item["name"],
                     author_email=item["email"],
                     author_url=item["url"],
                     submitted_at=published_at + timedelta(minutes=37 * minutes),
+                    parent=parent,
+                    depth=parent.depth + 1 if parent else 0,
+                    root=(parent.root or parent) if parent else None,
                 )
+                created.append(comment)
                 comment.set_body(item["body"])
                 comment.full_clean()
                 moderation.submit(comment)

@@ -191,6 +191,7 @@ class CommentForm(forms.Form):
                 "Your reply is kept below: post it as a new comment, or reply to another one.",
                 code="bad_parent",
             )
+        self.clicked_parent = parent  # whom the reader answers, for "Replying to …"
         if parent.depth >= settings.COMMENTS_THREAD_DEPTH - 1 and parent.parent is not None:
             return parent.parent
         return parent
@@ -219,7 +220,7 @@ class CommentForm(forms.Form):
     def replying_to(self):
         """The approved comment this form answers, if any (for "Replying to Ann")."""
         if self.is_bound:
-            return getattr(self, "cleaned_data", {}).get("parent")
+            return getattr(self, "clicked_parent", None)
         return self.initial.get("parent_comment")
 
     def build_comment(self, *, ip_address, user_agent, poster_key=""):

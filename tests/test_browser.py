@@ -456,3 +456,358 @@ def test_admin_comment_list_passes_axe(live_server, published_article, audit_pag
     page.goto(changelist + "?status=all")
     expect(page.locator("#result_list tbody tr")).to_have_count(4)
     assert_no_serious_violations(page, "the admin list of all comments")
+
+
+# --- Replies, preview, small screens ----------------------------------------------------------
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
+REPLY_NAME = "Ben Reader"
+REPLY_EMAIL = "ben.reader@example.com"
+# What the preview must show sanitized: the emphasis rendered, the script gone entirely.
+REPLY_TEXT = "I <em>really</em> doubt it.<script>window.__pwned = 1</script>"
+
+
+@pytest.fixture
+def sized_page(browser):
+    """Open a page in a fresh context with the given viewport width (JavaScript on)."""
+    contexts = []
+
+    def open_page(width, height=800):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def make_deep_thread(article, levels=5, last_body="The deepest reply."):
+    """A top-level comment and `levels` replies, each answering the one before."""
+    top = factories.make_comment(article, author_name="Top Reader", body="Starting the thread.")
+    comment = top
+    for depth in range(1, levels + 1):
+        comment = factories.make_comment(
+            article,
+            parent=comment,
+            root=top,
+            depth=depth,
+            author_name=f"Level {depth}",
+            body=last_body if depth == levels else f"A reply at depth {depth}.",
+        )
+    return top, comment
+
+
+def settle(page):
+    """Move the mouse off whatever was clicked and let CSS transitions end, so axe-core
+    measures the colours the reader ends up seeing, not a button halfway into its hover."""
+    page.mouse.move(0, 0)
+    page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")
+
+
+def fill_reply(page, *, name=REPLY_NAME, email=REPLY_EMAIL, comment=REPLY_TEXT):
+    page.locator("#id_name").fill(name)
+    page.locator("#id_email").fill(email)
+    page.locator("#id_comment").fill(comment)
+
+
+def assert_preview_shows_reply(page):
+    preview = page.locator("#comment-preview")
+    expect(preview).to_be_visible()
+    expect(preview).to_contain_text("Preview: not posted yet")
+    expect(preview).to_contain_text(REPLY_NAME)
+    expect(preview.locator(".comment-content em")).to_have_text("really")
+    expect(preview.locator("script")).to_have_count(0)
+    expect(preview).not_to_contain_text("__pwned")
+    # What was typed stays in the form, raw, to be posted or changed.
+    expect(page.locator("#id_comment")).to_have_value(REPLY_TEXT)
+    expect(page.locator("#id_name")).to_have_value(REPLY_NAME)
+    expect(page.locator("#id_email")).to_have_value(REPLY_EMAIL)
+
+
+def assert_reply_nested_under(page, parent, reply_id):
+    reply = page.locator(f"#comment-{parent.pk} > ol.children > li#comment-{reply_id}")
+    expect(reply).to_be_visible()
+    expect(reply).to_contain_text(AWAITING)
+    expect(reply.locator(".comment-content em")).to_have_text("really")
+    expect(reply.locator(".fn")).to_have_text(REPLY_NAME)
+    reply_box = reply.locator(".comment-body").bounding_box()
+    parent_box = page.locator(f"#comment-{parent.pk} > .comment-body").bounding_box()
+    assert reply_box["x"] > parent_box["x"], (reply_box, parent_box)
+    assert reply_box["y"] > parent_box["y"], (reply_box, parent_box)
+    saved = Comment.objects.get(pk=reply_id)
+    assert saved.parent_id == parent.pk
+    assert saved.root_id == parent.pk
+    assert saved.depth == 1
+    assert saved.status == Comment.Status.PENDING
+    assert saved.body_raw == REPLY_TEXT
+
+
+def test_reply_preview_and_post_in_place_with_javascript(live_server, published_article, new_page):
+    ann = factories.make_comment(published_article, author_name="Ann", body="The accord holds.")
+    page = new_page()
+    page.goto(live_server.url + published_article.get_absolute_url())
+    page.wait_for_load_state("load")
+    page.evaluate("window.__marker = 1")
+    ann_li = page.locator(f"#comment-{ann.pk}")
+
+    # Reply: the form moves under Ann's comment and says whom it answers.
+    ann_li.get_by_role("link", name="Reply to Ann").click()
+    respond = page.locator(f"#comment-{ann.pk} .comment-respond")
+    expect(respond).to_have_count(1)
+    expect(respond.locator(".replying-to")).to_contain_text("Replying to Ann")
+    expect(respond.locator("#cancel-comment-reply-link")).to_be_visible()
+    expect(page.locator('#commentform input[name="parent"]')).to_have_value(str(ann.pk))
+    expect(page.locator("#id_comment")).to_be_focused()
+    assert "replytocom" not in page.url
+
+    # Preview: shown in place, sanitized, nothing saved.
+    fill_reply(page)
+    page.get_by_role("button", name="Preview").click()
+    assert_preview_shows_reply(page)
+    expect(page.locator("#comment-preview")).to_be_focused()
+    expect(page.locator("#comments-live")).to_contain_text("Preview ready")
+    expect(page.locator(".comment-respond .replying-to")).to_contain_text("Replying to Ann")
+    expect(page.locator('#commentform input[name="parent"]')).to_have_value(str(ann.pk))
+    assert list(Comment.objects.values_list("pk", flat=True)) == [ann.pk]
+
+    # Post: the reply appears under Ann's, awaiting moderation, without a reload.
+    page.get_by_role("button", name="Post Comment").click()
+    expect(page.locator("#comments-live")).to_contain_text("awaiting moderation")
+    reply_id = posted_comment_id(page)
+    assert_reply_nested_under(page, ann, reply_id)
+    expect(page.locator(f"#comment-{reply_id}")).to_be_focused()
+    # The form is back at the end of the thread, blank, replying to nobody.
+    expect(page.locator("li.comment .comment-respond")).to_have_count(0)
+    expect(page.locator(".comment-respond .replying-to")).to_have_count(0)
+    expect(page.locator("#id_comment")).to_have_value("")
+    expect(page.locator("#comment-preview")).to_have_count(0)
+    assert page.evaluate("window.__marker") == 1, "The page reloaded"
+    assert page.evaluate("window.__pwned") is None
+    assert Comment.objects.count() == 2
+
+
+def test_reply_preview_and_post_without_javascript(live_server, published_article, new_page):
+    ann = factories.make_comment(published_article, author_name="Ann", body="The accord holds.")
+    page = new_page(javascript=False)
+    article_url = live_server.url + published_article.get_absolute_url()
+    page.goto(article_url)
+
+    # Reply: a plain link; the server shows the form replying to Ann.
+    page.locator(f"#comment-{ann.pk}").get_by_role("link", name="Reply to Ann").click()
+    expect(page).to_have_url(f"{article_url}?replytocom={ann.pk}#respond")
+    note = page.locator(".comment-respond .replying-to")
+    expect(note).to_contain_text("Replying to Ann")
+    expect(note.get_by_role("link", name="Cancel reply")).to_have_attribute(
+        "href", f"{published_article.get_absolute_url()}#respond"
+    )
+    expect(page.locator('#commentform input[name="parent"]')).to_have_value(str(ann.pk))
+
+    # Preview: the page comes back with the preview above the form, and the text kept.
+    fill_reply(page)
+    page.get_by_role("button", name="Preview").click()
+    expect(page).to_have_url(re.compile(r"#respond$"))
+    assert_preview_shows_reply(page)
+    preview_box = page.locator("#comment-preview").bounding_box()
+    field_box = page.locator("#id_comment").bounding_box()
+    assert preview_box["y"] < field_box["y"], "The preview is not above the form"
+    expect(note).to_contain_text("Replying to Ann")
+    expect(page.locator('#commentform input[name="parent"]')).to_have_value(str(ann.pk))
+    assert list(Comment.objects.values_list("pk", flat=True)) == [ann.pk]
+
+    # Post: redirected to the new comment's anchor on the article, nested under Ann's.
+    page.get_by_role("button", name="Post Comment").click()
+    reply_id = posted_comment_id(page)
+    assert page.url.startswith(article_url)
+    assert_reply_nested_under(page, ann, reply_id)
+    expect(page.locator("#comment-preview")).to_have_count(0)
+
+
+def test_deep_thread_reply_form_and_errors_pass_axe(live_server, published_article, audit_page):
+    _top, deepest = make_deep_thread(published_article)
+    factories.make_comment(published_article, author_name="Ann", body="<em>Another</em> view.")
+    page = audit_page()
+    page.goto(live_server.url + published_article.get_absolute_url())
+    expect(page.locator("#comments li.comment")).to_have_count(7)
+    expect(page.locator(f"#comment-{deepest.pk}")).to_be_visible()
+    assert_no_serious_violations(page, "an article with a five-level thread")
+
+    # The reply form open under the deepest reply.
+    page.locator(f"#comment-{deepest.pk}").get_by_role("link", name="Reply to Level 5").click()
+    expect(page.locator(f"#comment-{deepest.pk} .comment-respond .replying-to")).to_contain_text(
+        "Replying to Level 5"
+    )
+    settle(page)
+    assert_no_serious_violations(page, "the reply form open under a deep reply")
+
+    # The server refuses the address (the browser's own check is off): errors in place.
+    page.eval_on_selector("#commentform", "form => { form.noValidate = true; }")
+    fill_reply(page, email=EMAIL_THE_SERVER_REFUSES, comment="Is a deep reply accessible?")
+    page.get_by_role("button", name="Post Comment").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator("#div_id_email")).to_contain_text(EMAIL_ERROR)
+    # (Past COMMENTS_THREAD_DEPTH the server files the reply beside Level 5, answering Level 4.)
+    expect(page.locator(".comment-respond .replying-to")).to_contain_text("Replying to Level")
+    settle(page)
+    assert_no_serious_violations(page, "the reply form with an error")
+
+    # And a preview.
+    page.locator("#id_email").fill(REPLY_EMAIL)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#comment-preview")).to_be_focused()
+    settle(page)
+    assert_no_serious_violations(page, "the reply form with a preview")
+    assert Comment.objects.count() == 7
+
+
+LONG_WORD = "Rechtsschutzversicherungsgesellschaftenvertretungsvereinbarung" * 2
+LONG_URL = "https://example.org/" + "/".join(["a-rather-long-path-segment"] * 8) + "?q=" + "x" * 60
+
+
+def test_narrow_screen_does_not_scroll_sideways(live_server, published_article, sized_page):
+    body = f'{LONG_WORD} and see {LONG_URL} or <a href="{LONG_URL}">{LONG_URL}</a>'
+    _top, deepest = make_deep_thread(published_article, last_body=body)
+    factories.make_comment(published_article, author_name=LONG_WORD[:60], body=LONG_URL)
+    page = sized_page(320)
+    page.goto(live_server.url + published_article.get_absolute_url())
+    page.wait_for_load_state("load")
+    expect(page.locator(f"#comment-{deepest.pk} .comment-content")).to_contain_text(LONG_WORD)
+
+    def overflow():
+        return page.evaluate(
+            """() => ({
+                scrollWidth: document.documentElement.scrollWidth,
+                clientWidth: document.documentElement.clientWidth,
+                wide: [...document.querySelectorAll("body *")]
+                    .filter(el => el.getBoundingClientRect().right > 320.5)
+                    .slice(0, 5)
+                    .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+                        + (el.className ? "." + String(el.className).split(" ").join(".") : "")),
+            })"""
+        )
+
+    result = overflow()
+    assert result["scrollWidth"] <= 320, result
+    # The deepest reply still has room for its words.
+    content = page.locator(f"#comment-{deepest.pk} .comment-content").bounding_box()
+    assert content["width"] >= 220, content  # Narrow screens indent less.
+
+    # With the reply form open under the deepest reply, too.
+    page.locator(f"#comment-{deepest.pk}").get_by_role("link", name="Reply to Level 5").click()
+    expect(page.locator(f"#comment-{deepest.pk} .comment-respond")).to_have_count(1)
+    result = overflow()
+    assert result["scrollWidth"] <= 320, result
+    form = page.locator("#id_comment").bounding_box()
+    assert form["width"] >= 200, form
+
+
+def test_threaded_discussion_screenshots(live_server, published_article, sized_page):
+    """Screenshots for people to look at (test-results/screenshots/), and the nesting they
+    show checked at both widths."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    first = factories.make_comment(
+        published_article,
+        author_name="Ann",
+        body="The accord holds only if the harbour tariffs are <em>actually</em> dropped.",
+    )
+    reply = factories.make_comment(
+        published_article,
+        parent=first,
+        root=first,
+        depth=1,
+        author_name="Chidi",
+        body="<blockquote>actually dropped</blockquote>They were, on paper, last spring.",
+    )
+    deeper = factories.make_comment(
+        published_article,
+        parent=reply,
+        root=first,
+        depth=2,
+        author_name="Ann",
+        body="On paper. The port authority still collects them.",
+    )
+    factories.make_comment(
+        published_article,
+        parent=first,
+        root=first,
+        depth=1,
+        author_name="Dolores",
+        author_url="https://example.org/dolores",
+        body="Both delegations said as much on Monday.",
+    )
+    factories.make_comment(
+        published_article, author_name="Eleanor", body="A clear, fair summary of the talks."
+    )
+    page = sized_page(1280)
+    article_url = live_server.url + published_article.get_absolute_url()
+    page.goto(article_url)
+    # This reader replies to the deepest comment: pending, seen only by them.
+    page.locator(f"#comment-{deeper.pk}").get_by_role("link", name="Reply to Ann").click()
+    post_comment(
+        page,
+        name="Jason",
+        email="jason@example.com",
+        comment="Has anyone asked the port authority why?",
+    )
+    own_id = posted_comment_id(page)
+    expect(page.locator(f"#comment-{deeper.pk} > ol.children > #comment-{own_id}")).to_contain_text(
+        AWAITING
+    )
+
+    chain = [first, reply, deeper]
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(article_url)
+        page.wait_for_load_state("load")
+        expect(page.locator("#comments li.comment")).to_have_count(6)
+        lefts = [
+            page.locator(f"#comment-{comment.pk} > .comment-body").bounding_box()["x"]
+            for comment in chain
+        ] + [page.locator(f"#comment-{own_id} > .comment-body").bounding_box()["x"]]
+        assert lefts == sorted(lefts) and len(set(lefts)) == len(lefts), (width, lefts)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        path = SCREENSHOTS / f"article-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cancel_reply_with_javascript_keeps_the_text(live_server, published_article, new_page):
+    """Cancel reply moves the form back and makes it a new comment, before a preview and
+    after one (when the form shown is the server's, with its own "Cancel reply" link)."""
+    ann = factories.make_comment(published_article, author_name="Ann", body="The accord holds.")
+    page = new_page()
+    article_url = live_server.url + published_article.get_absolute_url()
+    page.goto(article_url)
+    page.wait_for_load_state("load")
+    page.evaluate("window.__marker = 1")
+    parent_input = page.locator('#commentform input[name="parent"]')
+
+    page.locator(f"#comment-{ann.pk}").get_by_role("link", name="Reply to Ann").click()
+    expect(page.locator(f"#comment-{ann.pk} .comment-respond")).to_have_count(1)
+    page.locator("#cancel-comment-reply-link").click()
+    expect(page.locator("li.comment .comment-respond")).to_have_count(0)
+    expect(page.locator(".replying-to")).to_have_count(0)
+    expect(parent_input).to_have_value("")
+
+    page.locator(f"#comment-{ann.pk}").get_by_role("link", name="Reply to Ann").click()
+    fill_reply(page)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#comment-preview")).to_be_focused()
+    expect(page.locator(".comment-respond .replying-to")).to_contain_text("Replying to Ann")
+    page.locator("#cancel-comment-reply-link").click()
+    expect(page.locator(".replying-to")).to_have_count(0)
+    expect(parent_input).to_have_value("")
+    expect(page.locator("#id_comment")).to_have_value(REPLY_TEXT)
+    expect(page.locator("#id_comment")).to_be_focused()
+
+    # Posted now, it is a new top-level comment, still without a reload.
+    page.get_by_role("button", name="Post Comment").click()
+    reply_id = posted_comment_id(page)
+    expect(page.locator(f"#comments > ol.comment-list > li#comment-{reply_id}")).to_contain_text(
+        AWAITING
+    )
+    assert Comment.objects.get(pk=reply_id).parent_id is None
+    assert page.evaluate("window.__marker") == 1, "The page reloaded"

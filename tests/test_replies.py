@@ -151,3 +151,15 @@ def test_the_same_words_may_answer_two_readers(client, article):
     assert client.post(post_url(article), reply_data(first)).status_code == 302
     assert client.post(post_url(article), reply_data(second)).status_code == 302
     assert client.post(post_url(article), reply_data(second)).status_code == 409
+
+
+def test_after_an_error_the_note_still_names_the_comment_the_reader_answered(
+    client, article, settings
+):
+    settings.COMMENTS_THREAD_DEPTH = 2
+    top = make_comment(article, author_name="Top Reader")
+    deepest = make_comment(article, author_name="Deep Reader", parent=top, root=top, depth=1)
+    data = reply_data(deepest) | {"email": "kay@example"}
+    html = client.post(post_url(article), data).content.decode()
+    assert "Replying to <a href=" in html
+    assert "<bdi>Deep Reader</bdi></a> · " in html

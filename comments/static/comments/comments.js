@@ -73,13 +73,15 @@
   }
 
   function moveFormHome() {
+    // The form may already be at home but still replying: after a preview or an error the
+    // server's form (with its own "Cancel reply" link) replaced it there, and `home` is gone.
     var section = respond();
-    if (!section || !home) return false;
+    if (!section || !form()) return false;
     var parentInput = form().querySelector('input[name="parent"]');
     if (parentInput) parentInput.value = "";
     var note = section.querySelector(".replying-to");
     if (note) note.remove();
-    home.after(section);
+    if (home) home.after(section);
     focusOn(document.getElementById("id_comment") || section);
     return true;
   }

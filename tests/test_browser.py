@@ -811,3 +811,40 @@ def test_cancel_reply_with_javascript_keeps_the_text(live_server, published_arti
     )
     assert Comment.objects.get(pk=reply_id).parent_id is None
     assert page.evaluate("window.__marker") == 1, "The page reloaded"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_keyboard_only_reader_replies(live_server, published_article, new_page, javascript):
+    """Reply, fill in and post with Tab, typing and Enter only, with and without the script."""
+    ann = factories.make_comment(published_article, author_name="Ann", body="Keyboard thread")
+    page = new_page(javascript=javascript)
+    page.goto(live_server.url + published_article.get_absolute_url())
+    for _ in range(60):
+        if focused(page)["href"] == f"?replytocom={ann.pk}#respond":
+            break
+        page.keyboard.press("Tab")
+    else:
+        pytest.fail(f"Tab never reached Ann's Reply link; focus is on {focused(page)}")
+    page.keyboard.press("Enter")
+    expect(page.locator(".replying-to")).to_contain_text("Replying to Ann")
+    if javascript:
+        expect(page.locator(f"#comment-{ann.pk} .comment-respond")).to_have_count(1)
+        expect(page.locator("#id_comment")).to_be_focused()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Shift+Tab")
+    else:
+        page.locator("#id_name").focus()  # the page reloaded at #respond; start at Name
+    expect(page.locator("#id_name")).to_be_focused()
+    for value in ("Kim Keys", "kim@example.com", "", "Answered by keyboard."):
+        if value:
+            page.keyboard.type(value)
+        page.keyboard.press("Tab")
+    assert focused(page)["id"] == "id_remember", focused(page)  # "Save my name…": unticked
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == "Post Comment", focused(page)
+    page.keyboard.press("Enter")
+    reply = page.locator(f"#comment-{ann.pk} ol.children li.comment")
+    expect(reply).to_contain_text("Answered by keyboard.")
+    expect(reply).to_contain_text(AWAITING)
+    assert Comment.objects.get(author_name="Kim Keys").parent_id == ann.pk

@@ -25,7 +25,10 @@
 
   function focusOn(element) {
     if (!element) return;
-    if (!element.hasAttribute("tabindex")) element.setAttribute("tabindex", "-1");
+    // Only what can't take focus gets tabindex="-1": on a field it would drop the field
+    // from the Tab order.
+    var focusable = element.matches("input, textarea, select, button, a[href]");
+    if (!focusable && !element.hasAttribute("tabindex")) element.setAttribute("tabindex", "-1");
     element.focus();
     element.scrollIntoView({ block: "start" });
   }

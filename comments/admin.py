@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,7 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from . import moderation
-from .models import Comment, comment_fingerprint
+from .models import Comment, ModerationEvent, comment_fingerprint
 
 Status = Comment.Status
 
@@ -53,6 +54,25 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.value())
 
 
+class RuleFilter(admin.SimpleListFilter):
+    """Which automatic rule made the latest decision ("new author", "links", …), so editors
+    can check the machine's work rule by rule."""
+
+    title = "decided by rule"
+    parameter_name = "rule"
+
+    def lookups(self, request, model_admin):
+        rules = (
+            ModerationEvent.objects.exclude(rule="").order_by("rule").values_list("rule", flat=True)
+        )
+        return [(rule, rule) for rule in rules.distinct()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(decision_rule=self.value())
+        return queryset
+
+
 # Each decision an editor can take: (moderation function, button label, past tense).
 DECISIONS = {
     "approve": (moderation.approve, "Approve", "approved"),
@@ -90,7 +110,7 @@ class CommentAdmin(admin.ModelAdmin):
     form = CommentAdminForm
     list_display = ("status_badge", "author", "excerpt", "article_title", "submitted", "ip")
     list_display_links = ("excerpt",)
-    list_filter = (StatusFilter, "submitted_at")
+    list_filter = (StatusFilter, RuleFilter, "submitted_at")
     search_fields = ("author_name", "email_normalized", "body_raw", "ip_address")
     list_select_related = ("article",)
     list_per_page = 50
@@ -134,7 +154,20 @@ class CommentAdmin(admin.ModelAdmin):
         css = {"all": ("comments/admin.css",)}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("article", "moderated_by")
+        # Why each comment has its status: the latest decision's rule (or editor) and reason,
+        # in the same query as the list.
+        latest = ModerationEvent.objects.filter(comment=OuterRef("pk")).exclude(
+            action=ModerationEvent.Action.EDIT
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article", "moderated_by")
+            .annotate(
+                decision_rule=Subquery(latest.values("rule")[:1]),
+                decision_reason=Subquery(latest.values("reason")[:1]),
+            )
+        )
 
     def view_on_site(self, comment):
         """A comment readers can't see yet opens in context for staff only."""
@@ -147,10 +180,19 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, comment):
+        # The rule that decided, in short; its full reason on hover and on the change page.
+        rule, reason = (
+            getattr(comment, "decision_rule", None),
+            getattr(comment, "decision_reason", None),
+        )
+        why = format_html(
+            '<br><span class="comment-reason" title="{}">{}</span>', reason or "", rule or "editor"
+        )
         return format_html(
-            '<span class="comment-status status-{}">{}</span>',
+            '<span class="comment-status status-{}">{}</span>{}',
             comment.status,
             comment.get_status_display(),
+            why if reason is not None else "",
         )
 
     @admin.display(description="author", ordering="author_name")

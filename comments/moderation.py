@@ -9,6 +9,7 @@ editors' alerts and the spam filter's training hang there and nowhere else. No D
 signals: the call sites are explicit.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -158,6 +159,18 @@ def _without_live_twins(comments):
 # The policy for new comments.
 
 
+# A link as a reader types it: a tag's href, or an address typed as text.
+_TYPED_URL = re.compile(r"(?i)(?:https?://|www\.)[^\s\"'<>]+")
+_LINK_TAG = re.compile(r"(?i)<a\b")
+
+
+def count_links(text):
+    """How many links `text` holds, counted in what the reader typed: distinct addresses,
+    typed as text or in a tag, or the number of <a> tags if that is more."""
+    text = text or ""
+    return max(len(set(_TYPED_URL.findall(text))), len(_LINK_TAG.findall(text)))
+
+
 @dataclass(frozen=True)
 class Decision:
     status: str
@@ -169,10 +182,16 @@ def initial_decision(comment):
     """Whether a new comment is published at once or held for an editor, and by which rule.
 
     As WordPress does by default: held, unless the same name and email (normalised) already
-    have an approved comment. COMMENTS_HOLD_ALL holds everything.
+    have an approved comment. COMMENTS_HOLD_ALL holds everything, and a comment with more
+    than COMMENTS_MAX_LINKS links is held whoever wrote it.
     """
     if settings.COMMENTS_HOLD_ALL:
         return Decision(Status.PENDING, "COMMENTS_HOLD_ALL", "every new comment is held")
+    links = count_links(comment.body_raw)
+    if links > settings.COMMENTS_MAX_LINKS:
+        return Decision(
+            Status.PENDING, "links", f"{links} links (more than {settings.COMMENTS_MAX_LINKS})"
+        )
     known_author = (
         Comment.objects.approved()
         .filter(author_name=comment.author_name, email_normalized=comment.email_normalized)

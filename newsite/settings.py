@@ -166,6 +166,8 @@ COMMENTS_TRUSTED_PROXIES = env_list("COMMENTS_TRUSTED_PROXIES", "")
 # How deep replies nest (1: no replies to replies). A reply to a comment at the deepest level
 # joins that comment's own level.
 COMMENTS_THREAD_DEPTH = max(1, env_int("COMMENTS_THREAD_DEPTH", 5))
+# More links than this (typed as text or in tags) holds a comment, even a known author's.
+COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
 # Top-level threads per comment page (?cpage=N); a page never splits a thread.
 COMMENTS_PER_PAGE = max(1, env_int("COMMENTS_PER_PAGE", 50))
 # Close comments this many days after an article is published (blank or 0: never).

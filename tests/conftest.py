@@ -20,6 +20,7 @@ def default_moderation_policy(settings):
     settings.COMMENTS_THREAD_DEPTH = 5
     settings.COMMENTS_PER_PAGE = 50
     settings.COMMENTS_EDIT_MINUTES = 10
+    settings.COMMENTS_MAX_LINKS = 2
 
 
 @pytest.fixture

@@ -550,3 +550,43 @@ def test_comment_string_and_url(article):
     comment = make_comment(article, author_name="Ada", status="approved")
     assert str(comment).startswith("Comment by Ada (")
     assert comment.get_absolute_url() == f"{article.get_absolute_url()}#comment-{comment.pk}"
+
+
+@pytest.mark.parametrize(
+    ("body", "links"),
+    [
+        ("No links at all.", 0),
+        ('<a href="https://a.example/">a</a> and https://a.example/', 1),
+        ("see www.a.example and http://b.example/x and https://c.example", 3),
+        ('<a href="/relative">one</a> <a href="#two">two</a> <a>three</a>', 3),
+        ("HTTPS://SHOUT.EXAMPLE/ and https://shout.example/", 2),
+    ],
+)
+def test_links_are_counted_in_what_the_reader_typed(body, links):
+    assert moderation.count_links(body) == links
+
+
+def test_more_links_than_allowed_hold_even_a_known_author(article, settings):
+    settings.COMMENTS_MAX_LINKS = 2
+    make_comment(make_article(), author_name="Ada", author_email="ada@example.com")
+    comment = new_comment(article)
+    comment.set_body("Look: https://a.example https://b.example www.c.example")
+    decision = moderation.initial_decision(comment)
+    assert (decision.status, decision.rule) == ("pending", "links")
+    assert decision.reason == "3 links (more than 2)"
+    comment.set_body("Only https://a.example and https://b.example")
+    assert moderation.initial_decision(comment).status == "approved"
+
+
+def test_the_list_shows_why_and_filters_by_rule(editor_client, article, settings):
+    settings.COMMENTS_MAX_LINKS = 0
+    moderation.submit(new_comment(article, name="Linker", email="l@example.com"))  # no link
+    held = new_comment(article, name="Held Linker", email="h@example.com")
+    held.set_body("https://spam.example/ https://spam.example/2")
+    moderation.submit(held)
+    html = editor_client.get(CHANGELIST).content.decode()
+    assert '<span class="comment-reason" title="links: 2 links (more than 0)">links</span>' in html
+    assert 'title="new author: no approved comment from this name and email">new author<' in html
+    only_links = editor_client.get(CHANGELIST, {"rule": "links"}).content.decode()
+    assert "Held Linker" in only_links
+    assert ">Linker<" not in only_links and "<bdi>Linker</bdi>" not in only_links

@@ -100,10 +100,11 @@ def test_log_level_comes_from_the_environment():
 def test_conversation_settings_come_from_the_environment():
     code = (
         "from django.conf import settings as s; print(s.COMMENTS_THREAD_DEPTH, "
-        "s.COMMENTS_PER_PAGE, s.COMMENTS_EDIT_MINUTES, s.COMMENTS_CLOSE_AFTER_DAYS)"
+        "s.COMMENTS_PER_PAGE, s.COMMENTS_EDIT_MINUTES, s.COMMENTS_CLOSE_AFTER_DAYS, "
+        "s.COMMENTS_MAX_LINKS)"
     )
     defaults = run_with_settings(code, check=True, SECRET_KEY="k" * 50)
-    assert defaults.stdout.split() == ["5", "50", "10", "0"]
+    assert defaults.stdout.split() == ["5", "50", "10", "0", "2"]
     chosen = run_with_settings(
         code,
         check=True,
@@ -112,8 +113,9 @@ def test_conversation_settings_come_from_the_environment():
         COMMENTS_PER_PAGE="20",
         COMMENTS_EDIT_MINUTES="15",
         COMMENTS_CLOSE_AFTER_DAYS="30",
+        COMMENTS_MAX_LINKS="5",
     )
-    assert chosen.stdout.split() == ["3", "20", "15", "30"]
+    assert chosen.stdout.split() == ["3", "20", "15", "30", "5"]
 
 
 def test_a_setting_that_is_not_a_number_is_a_clear_error():

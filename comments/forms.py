@@ -1,6 +1,7 @@
 import unicodedata
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -145,6 +146,9 @@ class CommentForm(forms.Form):
         required=False,
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    # The honeypot: a field people never see (the template hides it from eyes, screen readers
+    # and the Tab key) but form-filling bots do. Filled in, the comment is kept as spam.
+    hp = forms.CharField(required=False, strip=False)
 
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,6 +157,8 @@ class CommentForm(forms.Form):
             self.fields[name].widget.attrs["autocomplete"] = name
         # The template owns the <form> tag, so the notes can sit around crispy's fields.
         self.helper = FormHelper()
+        # Every field but the honeypot, which the template renders out of sight.
+        self.helper.layout = Layout(*(name for name in self.fields if name != "hp"))
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
@@ -215,6 +221,10 @@ class CommentForm(forms.Form):
                 else:
                     summary.append((self[name].id_for_label, f"{field.label}: {message}"))
         return summary
+
+    @property
+    def caught_by_honeypot(self):
+        return bool(self.cleaned_data.get("hp"))
 
     @property
     def replying_to(self):

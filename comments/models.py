@@ -50,6 +50,7 @@ class CommentQuerySet(models.QuerySet):
             "submitted_at",
             "edited_at",
             "poster_key",
+            "moderated_by_id",
         )
 
     def public_threads(self):
@@ -108,7 +109,16 @@ class CommentQuerySet(models.QuerySet):
         """
         if not poster_key:
             return self.approved()
-        return self.approved() | self.pending().filter(poster_key=poster_key)
+        return self.approved() | self.awaiting_for_poster().filter(poster_key=poster_key)
+
+    def awaiting_for_poster(self):
+        """What a poster sees as "awaiting moderation": pending comments, and those a rule
+        (the honeypot, …) sent straight to spam, so a bot learns nothing. Spam an editor
+        decided on is gone for its poster too."""
+        return self.filter(
+            models.Q(status=Comment.Status.PENDING)
+            | models.Q(status=Comment.Status.SPAM, moderated_by__isnull=True)
+        )
 
 
 def accepts_comments(article):
@@ -286,6 +296,11 @@ class Comment(models.Model):
     @property
     def is_pending(self):
         return self.status == self.Status.PENDING
+
+    @property
+    def shown_as_pending(self):
+        """Shown to its poster as awaiting moderation (see awaiting_for_poster)."""
+        return self.is_pending or (self.status == self.Status.SPAM and not self.moderated_by_id)
 
     def editable_by_poster(self, key):
         """Whether the browser session holding poster key `key` may still edit or delete

@@ -206,14 +206,17 @@ def initial_decision(comment):
 # The decisions.
 
 
-def submit(comment):
+def submit(comment, *, spam_rule=None):
     """Save a new comment with the status the policy gives it; return it.
+
+    `spam_rule` is a Decision the form already reached (the honeypot was filled): the comment
+    is kept, as spam, for an editor to rescue.
 
     Raises DuplicateComment if the same author already has the same text on this article
     (the database's unique constraint decides, so simultaneous identical posts make one).
     """
     comment.email_normalized = normalize_email(comment.author_email)
-    decision = initial_decision(comment)
+    decision = spam_rule or initial_decision(comment)
     comment.status = decision.status
     try:
         with transaction.atomic():
@@ -300,6 +303,9 @@ def _save_edit(comment, fields, by, reason):
 
 
 POSTER = "its poster"
+
+
+HONEYPOT = Decision(Status.SPAM, "honeypot", "the field people never see was filled in")
 
 
 def edit_own(comment, body_raw):

@@ -69,7 +69,9 @@ def post_comment(request, article_id):
         poster_key=key,
     )
     try:
-        moderation.submit(comment)
+        moderation.submit(
+            comment, spam_rule=moderation.HONEYPOT if form.caught_by_honeypot else None
+        )
     except moderation.DuplicateComment:
         form.add_error(None, DUPLICATE_MESSAGE)
         return show_form_again(request, article, form, status=409)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from comments import moderation
 from comments.models import Comment
 
 from .factories import make_article, make_comment
@@ -57,9 +58,11 @@ def test_pending_note_disappears_once_approved(client, article, comment_data):
     assert "awaiting moderation" not in page
 
 
-def test_poster_does_not_see_own_comment_once_marked_spam(client, article, comment_data):
+def test_poster_does_not_see_own_comment_once_an_editor_marks_it_spam(
+    client, article, comment_data, editor
+):
     client.post(post_url(article), comment_data)
-    Comment.objects.update(status=Comment.Status.SPAM)
+    moderation.mark_spam(Comment.objects.all(), by=editor)
     assert "Nobody" not in client.get(article.get_absolute_url()).content.decode()
 
 

@@ -64,7 +64,7 @@ def thread_for(context, article):
     for comment in comments:
         comment.is_staff_preview = comment.pk == preview_id and not comment.is_approved
         comment.editable = comment.editable_by_poster(key)
-        personal |= comment.editable or comment.is_pending or comment.is_staff_preview
+        personal |= comment.editable or comment.shown_as_pending or comment.is_staff_preview
     if personal and request is not None:
         mark_personal(request)
     threads = nest(comments)

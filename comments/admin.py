@@ -90,13 +90,11 @@ class CommentAdminForm(forms.ModelForm):
         cleaned_data = super().clean()
         email = cleaned_data.get("author_email", self.instance.author_email)
         body = cleaned_data.get("body_raw", self.instance.body_raw)
+        fingerprint = comment_fingerprint(email, body, self.instance.parent_id)
         twin = (
-            Comment.objects.exclude(pk=self.instance.pk)
-            .exclude(status=Status.REMOVED)
-            .filter(
-                article_id=self.instance.article_id,
-                fingerprint=comment_fingerprint(email, body),
-            )
+            Comment.objects.live()
+            .exclude(pk=self.instance.pk)
+            .filter(article_id=self.instance.article_id, fingerprint=fingerprint)
         )
         if self.instance.status != Status.REMOVED and twin.exists():
             raise forms.ValidationError(

@@ -245,9 +245,6 @@ class CommentForm(forms.Form):
             poster_key=poster_key,
             parent=self.cleaned_data.get("parent"),
         )
-        if comment.parent is not None:
-            comment.depth = comment.parent.depth + 1
-            comment.root_id = comment.parent.root_id or comment.parent.pk
         comment.set_body(self.cleaned_data["comment"])
         return comment
 

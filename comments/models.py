@@ -31,6 +31,10 @@ class CommentQuerySet(models.QuerySet):
         """Comments every reader may see."""
         return self.filter(status=Comment.Status.APPROVED)
 
+    def live(self):
+        """Every comment but removed ones: those the duplicate constraint compares."""
+        return self.exclude(status=Comment.Status.REMOVED)
+
     def pending(self):
         """Comments waiting for an editor's decision."""
         return self.filter(status=Comment.Status.PENDING)
@@ -274,10 +278,15 @@ class Comment(models.Model):
         return f"{self.article.get_absolute_url()}?moderate={self.pk}#comment-{self.pk}"
 
     def derive_fields(self):
-        """Bring body_html, email_normalized and fingerprint up to date with what was typed.
+        """Bring what is derived up to date with what was typed and whom it answers:
+        body_html, email_normalized, fingerprint, and the thread's depth and root.
 
         save() calls it; call it yourself only before bulk_create, which skips save().
         """
+        if "parent_id" in self.__dict__:
+            parent = self.parent if self.parent_id is not None else None
+            self.depth = parent.depth + 1 if parent else 0
+            self.root_id = (parent.root_id or parent.pk) if parent else None
         if "body_raw" in self.__dict__:
             if self._sanitized_from != self.body_raw:
                 self.set_body(self.body_raw)

@@ -148,7 +148,7 @@ def _without_live_twins(comments):
     if not removed:
         return comments
     twins = set(
-        Comment.objects.exclude(status=Status.REMOVED)
+        Comment.objects.live()
         .filter(fingerprint__in={c.fingerprint for c in removed})
         .values_list("article_id", "fingerprint")
     )
@@ -235,7 +235,7 @@ def submit(comment, *, spam_rule=None):
 
 def _is_duplicate(comment):
     return (
-        Comment.objects.exclude(status=Status.REMOVED)
+        Comment.objects.live()
         .filter(article_id=comment.article_id, fingerprint=comment.fingerprint)
         .exists()
     )

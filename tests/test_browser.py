@@ -492,8 +492,6 @@ def make_deep_thread(article, levels=5, last_body="The deepest reply."):
         comment = factories.make_comment(
             article,
             parent=comment,
-            root=top,
-            depth=depth,
             author_name=f"Level {depth}",
             body=last_body if depth == levels else f"A reply at depth {depth}.",
         )
@@ -715,24 +713,18 @@ def test_threaded_discussion_screenshots(live_server, published_article, sized_p
     reply = factories.make_comment(
         published_article,
         parent=first,
-        root=first,
-        depth=1,
         author_name="Chidi",
         body="<blockquote>actually dropped</blockquote>They were, on paper, last spring.",
     )
     deeper = factories.make_comment(
         published_article,
         parent=reply,
-        root=first,
-        depth=2,
         author_name="Ann",
         body="On paper. The port authority still collects them.",
     )
     factories.make_comment(
         published_article,
         parent=first,
-        root=first,
-        depth=1,
         author_name="Dolores",
         author_url="https://example.org/dolores",
         body="Both delegations said as much on Monday.",

@@ -473,6 +473,16 @@ def test_an_edit_that_would_duplicate_another_comment_is_refused(editor_client, 
         moderation.edit(comment, ["body_raw"], by="test")
 
 
+def test_an_edit_that_would_duplicate_a_sibling_reply_is_refused(editor_client, article):
+    """The admin's check uses the same fingerprint as the constraint, parent included."""
+    parent = make_comment(article)
+    make_comment(article, author_email="ada@example.com", body="Same words", parent=parent)
+    reply = make_comment(article, author_email="ada@example.com", body="Other", parent=parent)
+    response = post_change_form(editor_client, reply, body_raw="Same words")
+    assert response.status_code == 200
+    assert "has the same text from the same email" in response.content.decode()
+
+
 def test_a_status_posted_to_the_change_form_is_ignored(editor_client, article):
     comment = make_comment(article, status="pending")
     response = post_change_form(editor_client, comment, status="approved")

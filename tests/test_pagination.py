@@ -26,8 +26,6 @@ def paged(settings, article):
             article,
             body=f"Reply in thread {n}",
             parent=top,
-            root=top,
-            depth=1,
             submitted_at=start + timedelta(hours=2, minutes=n),
         )
         threads.append((top, reply))

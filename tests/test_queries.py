@@ -48,11 +48,12 @@ def test_posters_page_queries_do_not_grow_with_comments(count, django_assert_max
 def make_threads(article, count):
     """`count` approved comments in threads up to five deep (one INSERT per level)."""
     levels = [make_comments(article, count // 5)]
-    for depth in range(1, 5):
-        replies = make_comments(article, count // 5, depth=depth)
+    for _ in range(1, 5):
+        replies = make_comments(article, count // 5)
         for reply, parent in zip(replies, levels[-1], strict=True):
             reply.parent = parent
-        Comment.objects.bulk_update(replies, ["parent"])
+            reply.derive_fields()  # depth and root, as save() would
+        Comment.objects.bulk_update(replies, ["parent", "depth", "root", "fingerprint"])
         levels.append(replies)
     return [comment for level in levels for comment in level]
 

@@ -72,8 +72,8 @@ def test_a_reply_is_stored_under_its_parent_and_shown_nested(client, article):
 
 def test_replies_show_oldest_first(client, article):
     parent = make_comment(article)
-    later = make_comment(article, parent=parent, depth=1, body="Second")
-    earlier = make_comment(article, parent=parent, depth=1, body="First")
+    later = make_comment(article, parent=parent, body="Second")
+    earlier = make_comment(article, parent=parent, body="First")
     Comment.objects.filter(pk=earlier.pk).update(submitted_at=later.submitted_at.replace(year=2020))
     html = client.get(article.get_absolute_url()).content.decode()
     assert html.index(f'id="comment-{earlier.pk}"') < html.index(f'id="comment-{later.pk}"')
@@ -82,8 +82,8 @@ def test_replies_show_oldest_first(client, article):
 def test_a_reply_at_the_deepest_level_joins_that_level(client, article, settings):
     settings.COMMENTS_THREAD_DEPTH = 3
     top = make_comment(article)
-    middle = make_comment(article, parent=top, depth=1)
-    deepest = make_comment(article, parent=middle, depth=2)
+    middle = make_comment(article, parent=top)
+    deepest = make_comment(article, parent=middle)
     client.post(post_url(article), reply_data(deepest))
     reply = Comment.objects.get(author_name="Bo Replier")
     assert (reply.parent, reply.depth) == (middle, 2)
@@ -124,7 +124,7 @@ def test_a_forged_parent_value_is_a_form_error_not_a_500(client, article, value)
 
 def test_a_removed_comment_with_replies_keeps_the_thread_shape(client, article):
     parent = make_comment(article, author_name="Gone Author", body="Removed words")
-    reply = make_comment(article, parent=parent, depth=1, body="Still here")
+    reply = make_comment(article, parent=parent, body="Still here")
     moderation.remove([parent], by="test")
     html = client.get(article.get_absolute_url()).content.decode()
     assert "This comment was removed." in html
@@ -139,7 +139,7 @@ def test_a_removed_comment_with_replies_keeps_the_thread_shape(client, article):
 
 def test_a_removed_comment_without_replies_is_simply_gone(client, article):
     comment = make_comment(article, body="Removed words")
-    make_comment(article, parent=comment, depth=1, status="pending", body="Held reply")
+    make_comment(article, parent=comment, status="pending", body="Held reply")
     moderation.remove([comment], by="test")
     html = client.get(article.get_absolute_url()).content.decode()
     assert "This comment was removed." not in html
@@ -158,8 +158,23 @@ def test_after_an_error_the_note_still_names_the_comment_the_reader_answered(
 ):
     settings.COMMENTS_THREAD_DEPTH = 2
     top = make_comment(article, author_name="Top Reader")
-    deepest = make_comment(article, author_name="Deep Reader", parent=top, root=top, depth=1)
+    deepest = make_comment(article, author_name="Deep Reader", parent=top)
     data = reply_data(deepest) | {"email": "kay@example"}
     html = client.post(post_url(article), data).content.decode()
     assert "Replying to <a href=" in html
     assert "<bdi>Deep Reader</bdi></a> · " in html
+
+
+def test_depth_and_root_are_derived_on_save(article):
+    """Whoever creates a reply (the form, the demo, an import) gets its place in the thread
+    from its parent; nobody sets depth or root by hand."""
+    top = make_comment(article)
+    middle = Comment.objects.create(
+        article=article, author_name="M", author_email="m@example.com", body_raw="m", parent=top
+    )
+    deepest = Comment.objects.create(
+        article=article, author_name="D", author_email="d@example.com", body_raw="d", parent=middle
+    )
+    assert (top.depth, top.root_id) == (0, None)
+    assert (middle.depth, middle.root_id) == (1, top.pk)
+    assert (deepest.depth, deepest.root_id) == (2, top.pk)

@@ -55,8 +55,6 @@ class Command(BaseCommand):
                     author_url=item["url"],
                     submitted_at=published_at + timedelta(minutes=37 * minutes),
                     parent=parent,
-                    depth=parent.depth + 1 if parent else 0,
-                    root=(parent.root or parent) if parent else None,
                 )
                 created.append(comment)
                 comment.set_body(item["body"])

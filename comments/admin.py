@@ -1,11 +1,14 @@
 import html
+import ipaddress
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join, strip_tags
@@ -14,7 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from . import moderation
-from .models import Comment, ModerationEvent, comment_fingerprint
+from .models import Block, Comment, DiscussionSettings, ModerationEvent, comment_fingerprint
 
 Status = Comment.Status
 
@@ -115,7 +118,13 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     ordering = ("-submitted_at",)  # The moderation queue: newest first.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    actions = ("approve_comments", "mark_comments_as_spam", "remove_comments", "restore_comments")
+    actions = (
+        "approve_comments",
+        "mark_comments_as_spam",
+        "remove_comments",
+        "restore_comments",
+        "block_authors",
+    )
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = (
         (None, {"fields": ("status", "article", "parent")}),
@@ -318,3 +327,139 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description="Restore selected comments (undo)", permissions=["change"])
     def restore_comments(self, request, queryset):
         self._decide(request, queryset, "restore")
+
+    def has_block_permission(self, request):
+        opts = Block._meta
+        return request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
+
+    @admin.action(description="Block the authors of selected comments", permissions=["block"])
+    def block_authors(self, request, queryset):
+        """Block each selected comment's normalised email and IP address (as a one-address
+        range): their next comments go to spam, silently. The blocks can be edited later
+        (an expiry, a wider range) under Blocks."""
+        emails, networks = set(), set()
+        for email, ip in queryset.values_list("email_normalized", "ip_address"):
+            if email:
+                emails.add(email)
+            if ip:
+                networks.add(str(ipaddress.ip_network(ip)))
+        active = Block.objects.active()
+        emails -= set(active.filter(email__in=emails).values_list("email", flat=True))
+        networks -= set(active.filter(network__in=networks).values_list("network", flat=True))
+        reason = f"blocked by {request.user.get_username()} from the comment list"
+        Block.objects.bulk_create(
+            [Block(email=email, reason=reason, created_by=request.user) for email in sorted(emails)]
+            + [
+                Block(network=network, reason=reason, created_by=request.user)
+                for network in sorted(networks)
+            ]
+        )
+        self.message_user(
+            request,
+            ngettext("Blocked %(emails)d email", "Blocked %(emails)d emails", len(emails))
+            % {"emails": len(emails)}
+            + ngettext(" and %(ips)d IP address.", " and %(ips)d IP addresses.", len(networks))
+            % {"ips": len(networks)}
+            + " Their next comments go to spam.",
+        )
+
+
+@admin.register(DiscussionSettings)
+class DiscussionSettingsAdmin(admin.ModelAdmin):
+    """One page, no list: the row is made the first time an editor opens it."""
+
+    fieldsets = (
+        (
+            "Policy",
+            {
+                "description": "A blank (or “Unknown”) value follows the server's environment, "
+                "shown under each field. A value set here wins, on every app server, from the "
+                "next comment.",
+                "fields": ("hold_all", "flood_seconds", "max_links", "close_after_days"),
+            },
+        ),
+        ("Word lists", {"fields": ("hold_words", "disallowed_words")}),
+    )
+
+    ENVIRONMENT = {
+        "hold_all": "COMMENTS_HOLD_ALL",
+        "flood_seconds": "COMMENTS_FLOOD_SECONDS",
+        "max_links": "COMMENTS_MAX_LINKS",
+        "close_after_days": "COMMENTS_CLOSE_AFTER_DAYS",
+    }
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        for name, setting in self.ENVIRONMENT.items():
+            value = getattr(settings, setting)
+            if isinstance(value, bool):
+                value = "on" if value else "off"
+            field = form.base_fields[name]
+            field.help_text = format_html(
+                "{} The environment ({}) says <strong>{}</strong>.", field.help_text, setting, value
+            )
+        return form
+
+    def changelist_view(self, request, extra_context=None):
+        settings_row = DiscussionSettings.load()
+        if settings_row._state.adding and self.has_change_permission(request):
+            settings_row.save()
+        return HttpResponseRedirect(
+            reverse("admin:comments_discussionsettings_change", args=[settings_row.pk])
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def response_change(self, request, obj):
+        self.message_user(request, "The discussion settings were saved; they apply from now.")
+        return HttpResponseRedirect(request.path)
+
+
+class BlockStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", "In force"), ("expired", "Expired")]
+
+    def queryset(self, request, queryset):
+        active = Block.objects.active().values("pk")
+        if self.value() == "active":
+            return queryset.filter(pk__in=active)
+        if self.value() == "expired":
+            return queryset.exclude(pk__in=active)
+        return queryset
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "kind",
+        "reason",
+        "expires_at",
+        "in_force",
+        "created_at",
+        "created_by",
+    )
+    list_filter = (BlockStateFilter,)
+    search_fields = ("email", "network", "reason")
+    list_select_related = ("created_by",)
+    fields = ("email", "network", "reason", "expires_at")
+
+    @admin.display(description="blocks")
+    def kind(self, block):
+        return "email" if block.email else "IP address or range"
+
+    @admin.display(description="in force", boolean=True)
+    def in_force(self, block):
+        return block.is_active
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

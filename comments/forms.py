@@ -1,9 +1,11 @@
+import time
 import unicodedata
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 
@@ -16,6 +18,7 @@ from .models import (
     accepts_comments,
     validate_website,
 )
+from .moderation import HONEYPOT, TOO_FAST
 from .sanitize import allowed_tags_help, check_markup
 
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
@@ -122,6 +125,29 @@ class CleanURLField(CleanTextMixin, forms.URLField):
     pass
 
 
+FORM_TOKEN_SALT = "comments.form-token"  # noqa: S105 (a namespace, not a secret)
+FORM_EXPIRED_MESSAGE = "This form expired; please post again."
+
+
+def sign_form_token(article, issued_at=None):
+    """The comment form's token: which article's form it is and when it was shown, signed
+    with SECRET_KEY, so every app server can check it and no one can forge or move it."""
+    issued_at = time.time() if issued_at is None else issued_at
+    return signing.dumps([article.pk, round(issued_at, 3)], salt=FORM_TOKEN_SALT)
+
+
+def form_token_age(token, article):
+    """Seconds since the form with `token` was shown, or None if the token is missing,
+    tampered with, or another article's."""
+    try:
+        article_pk, issued_at = signing.loads(token or "", salt=FORM_TOKEN_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if article_pk != article.pk or not isinstance(issued_at, int | float):
+        return None
+    return time.time() - issued_at
+
+
 class CommentForm(forms.Form):
     """The "Leave a Reply" form; it owns every check on what a reader posts."""
 
@@ -149,10 +175,15 @@ class CommentForm(forms.Form):
     # The honeypot: a field people never see (the template hides it from eyes, screen readers
     # and the Tab key) but form-filling bots do. Filled in, the comment is kept as spam.
     hp = forms.CharField(required=False, strip=False)
+    # When and for which article the form was shown (see sign_form_token).
+    token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
+        self.posted_too_fast = False
+        if not self.is_bound:
+            self.initial["token"] = sign_form_token(article)
         for name in ("name", "email", "url"):
             self.fields[name].widget.attrs["autocomplete"] = name
         # The template owns the <form> tag, so the notes can sit around crispy's fields.
@@ -172,6 +203,20 @@ class CommentForm(forms.Form):
             raise ValidationError("Please type a comment.", code="required")
         check_markup(comment)
         return comment
+
+    def clean_token(self):
+        """Not older than COMMENTS_FORM_MAX_AGE (a day: slow readers are welcome), this
+        article's, untouched; else the form comes back with a fresh token and the text kept.
+        Sooner than COMMENTS_MIN_SECONDS after the form was shown: no person types that fast,
+        and the comment is kept as spam (see spam_decision)."""
+        token = self.cleaned_data["token"]
+        age = form_token_age(token, self.article)
+        if age is None or age > settings.COMMENTS_FORM_MAX_AGE:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("token")] = sign_form_token(self.article)
+            raise ValidationError(FORM_EXPIRED_MESSAGE, code="expired")
+        self.posted_too_fast = age < settings.COMMENTS_MIN_SECONDS
+        return token
 
     def clean_parent(self):
         """The comment this one answers: an approved comment of the same article.
@@ -223,8 +268,14 @@ class CommentForm(forms.Form):
         return summary
 
     @property
-    def caught_by_honeypot(self):
-        return bool(self.cleaned_data.get("hp"))
+    def spam_decision(self):
+        """The spam rule the post itself gives away (a bot's tell), or None: the honeypot
+        filled in, or the form sent back sooner than a person could."""
+        if self.cleaned_data.get("hp"):
+            return HONEYPOT
+        if self.posted_too_fast:
+            return TOO_FAST
+        return None
 
     @property
     def replying_to(self):
@@ -246,6 +297,7 @@ class CommentForm(forms.Form):
             parent=self.cleaned_data.get("parent"),
         )
         comment.set_body(self.cleaned_data["comment"])
+        comment.derive_fields()
         return comment
 
 

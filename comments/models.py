@@ -1,7 +1,10 @@
 import hashlib
+import ipaddress
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models.functions import Coalesce
@@ -127,10 +130,11 @@ class CommentQuerySet(models.QuerySet):
 
 def accepts_comments(article):
     """Whether readers may post on `article` now: its switch is on and, with
-    COMMENTS_CLOSE_AFTER_DAYS set, it was published fewer than that many days ago."""
+    "close after days" set (COMMENTS_CLOSE_AFTER_DAYS or Discussion settings), it was
+    published fewer than that many days ago."""
     if not article.comments_open:
         return False
-    days = settings.COMMENTS_CLOSE_AFTER_DAYS
+    days = current_policy().close_after_days
     return not days or timezone.now() < article.published_at + timedelta(days=days)
 
 
@@ -382,3 +386,206 @@ class ModerationEvent(models.Model):
     @property
     def decided_by(self):
         return self.actor.get_username() if self.actor_id else self.rule or "unknown"
+
+
+def _lines(text):
+    """The entries of a word list: one per line, trimmed, lower-cased, blanks skipped."""
+    return tuple(line.strip().casefold() for line in (text or "").splitlines() if line.strip())
+
+
+def _first_set(*values):
+    return next(value for value in values if value is not None)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The discussion policy in force: the Discussion settings page's values where an editor
+    set them, the environment's COMMENTS_* settings elsewhere."""
+
+    hold_all: bool
+    flood_seconds: int
+    max_links: int
+    close_after_days: int
+    hold_words: tuple = ()
+    disallowed_words: tuple = ()
+
+
+class DiscussionSettings(models.Model):
+    """The policy switches editors change live, in the admin (one row, "Discussion settings").
+
+    A blank switch follows the environment (COMMENTS_HOLD_ALL, COMMENTS_FLOOD_SECONDS, …); a
+    value set here wins over it. Read from the database on each post, so every app server
+    obeys an editor's change at the next comment.
+    """
+
+    SINGLETON_PK = 1
+
+    hold_all = models.BooleanField(
+        "hold every new comment for moderation",
+        null=True,
+        blank=True,
+        help_text="Unknown: follow the environment.",
+    )
+    flood_seconds = models.PositiveIntegerField(
+        "seconds between comments from one address or email",
+        null=True,
+        blank=True,
+        help_text="0 turns flood control off; blank follows the environment.",
+    )
+    max_links = models.PositiveIntegerField(
+        "hold comments with more links than",
+        null=True,
+        blank=True,
+        help_text="Links typed as text count too; blank follows the environment.",
+    )
+    close_after_days = models.PositiveIntegerField(
+        "close comments on articles older than (days)",
+        null=True,
+        blank=True,
+        help_text="0: never; blank follows the environment.",
+    )
+    hold_words = models.TextField(
+        "hold for moderation",
+        blank=True,
+        help_text=(
+            "One word, phrase, email, address or IP per line. A comment containing any of "
+            "them in its name, email, website, text, IP or browser is held for moderation. "
+            "Matched inside words, ignoring case: “press” matches “WordPress”."
+        ),
+    )
+    disallowed_words = models.TextField(
+        "disallowed",
+        blank=True,
+        help_text=(
+            "The same, one per line, but a match sends the comment straight to spam. Its "
+            "poster sees the usual moderation note."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "discussion settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="discussion_settings_one_row")
+        ]
+
+    def __str__(self):
+        return "Discussion settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        """The row, or an unsaved blank one (everything from the environment)."""
+        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+
+    def policy(self):
+        return Policy(
+            hold_all=_first_set(self.hold_all, settings.COMMENTS_HOLD_ALL),
+            flood_seconds=_first_set(self.flood_seconds, settings.COMMENTS_FLOOD_SECONDS),
+            max_links=_first_set(self.max_links, settings.COMMENTS_MAX_LINKS),
+            close_after_days=_first_set(self.close_after_days, settings.COMMENTS_CLOSE_AFTER_DAYS),
+            hold_words=_lines(self.hold_words),
+            disallowed_words=_lines(self.disallowed_words),
+        )
+
+
+def current_policy():
+    """The policy in force now (one primary-key query)."""
+    return DiscussionSettings.load().policy()
+
+
+class BlockQuerySet(models.QuerySet):
+    def active(self):
+        """Blocks in force: no expiry, or not expired yet."""
+        unexpired = models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        return self.filter(unexpired)
+
+    def matching(self, email_normalized, ip_address):
+        """The first active block on this email or covering this IP, or None."""
+        ip = _ip_or_none(ip_address)
+        candidates = self.active().filter(
+            models.Q(email=email_normalized, email__gt="") | models.Q(network__gt="")
+        )
+        for block in candidates.order_by("-email", "pk"):  # an email block first
+            if block.email:
+                return block
+            if ip is not None and block.covers(ip):
+                return block
+        return None
+
+
+def _ip_or_none(value):
+    try:
+        return ipaddress.ip_address(value) if value else None
+    except ValueError:
+        return None
+
+
+class Block(models.Model):
+    """A poster whose comments go straight to spam, silently: by normalised email, or by an
+    IPv4 or IPv6 address or range. Editors add them with the comment list's "Block the
+    authors of selected comments", or by hand."""
+
+    email = models.CharField(
+        "email", max_length=EMAIL_MAX_LENGTH, blank=True, help_text="Compared normalised."
+    )
+    network = models.CharField(
+        "IP address or range",
+        max_length=49,
+        blank=True,
+        help_text="An address (203.0.113.7, 2001:db8::1) or a CIDR range (203.0.113.0/24).",
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField("expires", null=True, blank=True, help_text="Blank: never.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = BlockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(email="") & ~models.Q(network=""))
+                | (~models.Q(email="") & models.Q(network="")),
+                name="block_email_or_network",
+            ),
+        ]
+        indexes = [models.Index(fields=["email"], name="block_email")]
+
+    def __str__(self):
+        return self.email or self.network
+
+    def clean(self):
+        self.email = normalize_email(self.email)
+        if bool(self.email) == bool(self.network):
+            raise ValidationError("Give either an email or an IP address or range, not both.")
+        if self.network:
+            try:
+                self.network = str(ipaddress.ip_network(self.network.strip(), strict=False))
+            except ValueError as error:
+                raise ValidationError(
+                    {"network": "Enter an IP address or a range such as 203.0.113.0/24."}
+                ) from error
+
+    def covers(self, ip):
+        """Whether this block's range holds `ip` (an ipaddress object)."""
+        try:
+            network = ipaddress.ip_network(self.network, strict=False)
+        except ValueError:
+            return False
+        return ip.version == network.version and ip in network
+
+    @property
+    def is_active(self):
+        return self.expires_at is None or self.expires_at > timezone.now()

@@ -9,16 +9,17 @@ editors' alerts and the spam filter's training hang there and nowhere else. No D
 signals: the call sites are explicit.
 """
 
+import html
 import re
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
 
-from .models import Comment, ModerationEvent, normalize_email
+from .models import Block, Comment, ModerationEvent, current_policy, normalize_email
 
 Status = Comment.Status
 Action = ModerationEvent.Action
@@ -178,20 +179,69 @@ class Decision:
     reason: str
 
 
-def initial_decision(comment):
-    """Whether a new comment is published at once or held for an editor, and by which rule.
+# Decisions the request reaches before the comment is built (comments.forms, comments.views).
+HONEYPOT = Decision(Status.SPAM, "honeypot", "the field people never see was filled in")
+TOO_FAST = Decision(Status.SPAM, "form token", "posted sooner than a person could type it")
+FLOOD_UNCHECKED = Decision(
+    Status.PENDING, "flood control", "the cache did not answer, so the posting rate was unchecked"
+)
 
-    As WordPress does by default: held, unless the same name and email (normalised) already
-    have an approved comment. COMMENTS_HOLD_ALL holds everything, and a comment with more
-    than COMMENTS_MAX_LINKS links is held whoever wrote it.
+
+def _fields_to_match(comment):
+    """What the word lists are matched against, as WordPress does, by field: lower-cased."""
+    text = comment.body_raw or ""
+    return (
+        ("name", comment.author_name),
+        ("email", comment.author_email),
+        ("website", comment.author_url),
+        ("text", text),
+        ("text", html.unescape(strip_tags(text))),  # "c<b></b>asino" reads "casino"
+        ("IP address", str(comment.ip_address or "")),
+        ("browser", comment.user_agent),
+    )
+
+
+def find_listed_word(words, comment):
+    """The first of `words` (lower-cased) found inside any of the comment's fields, and which
+    field, or (None, None)."""
+    if not words:
+        return None, None
+    for where, value in _fields_to_match(comment):
+        value = (value or "").casefold()
+        for word in words:
+            if word in value:
+                return word, where
+    return None, None
+
+
+def initial_decision(comment, *, policy=None, held=None):
+    """The status a new comment gets, and which rule decided it, first match wins:
+
+    1. spam: its email or IP is blocked, or it contains a "disallowed" word;
+    2. held (pending): `held` (a Decision the request reached: the flood check could not
+       run), everything held (COMMENTS_HOLD_ALL), a "hold for moderation" word, more than
+       COMMENTS_MAX_LINKS links; these hold even a known author;
+    3. approved if the same name and email (normalised) already have an approved comment,
+       as WordPress does by default; otherwise held for an editor.
     """
-    if settings.COMMENTS_HOLD_ALL:
-        return Decision(Status.PENDING, "COMMENTS_HOLD_ALL", "every new comment is held")
+    policy = policy or current_policy()
+    block = Block.objects.matching(comment.email_normalized, comment.ip_address)
+    if block is not None:
+        on = "email" if block.email else f"IP address ({block.network})"
+        return Decision(Status.SPAM, "blocked", f"the {on} is blocked")
+    word, where = find_listed_word(policy.disallowed_words, comment)
+    if word:
+        return Decision(Status.SPAM, "disallowed words", f"“{word}” in the {where}")
+    if held is not None:
+        return held
+    if policy.hold_all:
+        return Decision(Status.PENDING, "hold all", "every new comment is held")
+    word, where = find_listed_word(policy.hold_words, comment)
+    if word:
+        return Decision(Status.PENDING, "hold words", f"“{word}” in the {where}")
     links = count_links(comment.body_raw)
-    if links > settings.COMMENTS_MAX_LINKS:
-        return Decision(
-            Status.PENDING, "links", f"{links} links (more than {settings.COMMENTS_MAX_LINKS})"
-        )
+    if links > policy.max_links:
+        return Decision(Status.PENDING, "links", f"{links} links (more than {policy.max_links})")
     known_author = (
         Comment.objects.approved()
         .filter(author_name=comment.author_name, email_normalized=comment.email_normalized)
@@ -206,17 +256,18 @@ def initial_decision(comment):
 # The decisions.
 
 
-def submit(comment, *, spam_rule=None):
+def submit(comment, *, spam=None, held=None):
     """Save a new comment with the status the policy gives it; return it.
 
-    `spam_rule` is a Decision the form already reached (the honeypot was filled): the comment
-    is kept, as spam, for an editor to rescue.
+    `spam` is a spam Decision the request already reached (the honeypot was filled, the form
+    came back too fast): the comment is kept, as spam, for an editor to rescue. `held` is a
+    hold the request reached (see initial_decision).
 
     Raises DuplicateComment if the same author already has the same text on this article
     (the database's unique constraint decides, so simultaneous identical posts make one).
     """
     comment.email_normalized = normalize_email(comment.author_email)
-    decision = spam_rule or initial_decision(comment)
+    decision = spam or initial_decision(comment, held=held)
     comment.status = decision.status
     try:
         with transaction.atomic():
@@ -305,23 +356,39 @@ def _save_edit(comment, fields, by, reason):
 POSTER = "its poster"
 
 
-HONEYPOT = Decision(Status.SPAM, "honeypot", "the field people never see was filled in")
-
-
 def edit_own(comment, body_raw):
     """The poster changes their comment's text (within the edit window, checked by the view).
 
-    Sanitized again like any edit. An approved comment whose edit adds a link goes back
-    through the policy for new comments, so a trusted author can't slip a link in later.
+    Sanitized again like any edit. An approved comment goes back through the policy for new
+    comments if the edit adds a link or a listed word, so a trusted author can't slip one in
+    later.
     """
     links_before = comment.body_html.count("<a ")
     comment.body_raw = body_raw
     changed = edit(comment, ["body_raw"], by=POSTER, reason="edited by its poster")
-    if changed and comment.is_approved and comment.body_html.count("<a ") > links_before:
+    if changed and comment.is_approved:
         decision = initial_decision(comment)
-        reason = f"{decision.rule}: the poster's edit added a link"
-        _move([comment], decision.status, Action.SUBMIT, decision.rule, reason)
+        if comment.body_html.count("<a ") > links_before:
+            _move(
+                [comment],
+                decision.status,
+                Action.SUBMIT,
+                decision.rule,
+                f"{decision.rule}: the poster's edit added a link",
+            )
+        elif decision.rule in _CONTENT_RULES:
+            _move(
+                [comment],
+                decision.status,
+                Action.SUBMIT,
+                decision.rule,
+                f"{decision.rule}: the poster's edit added {decision.reason}",
+            )
     return changed
+
+
+# Rules that look at what a comment says (not at who wrote it or how fast).
+_CONTENT_RULES = ("disallowed words", "hold words")
 
 
 def remove_own(comment):

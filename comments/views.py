@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
 
-from . import moderation
+from . import moderation, throttle
 from .forms import CommentForm, OwnCommentForm
-from .models import Comment
+from .models import Comment, current_policy
 from .network import client_ip
 
 # Session key of this browser's random poster key; its comments carry it (Comment.poster_key).
@@ -25,6 +25,7 @@ REMEMBER_COOKIE = "comment_author"
 REMEMBER_SALT = "comments.remember"
 REMEMBER_MAX_AGE = 365 * 24 * 60 * 60
 
+FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
 
 
@@ -68,11 +69,22 @@ def post_comment(request, article_id):
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         poster_key=key,
     )
+    held, flood_keys = None, []
+    seconds = current_policy().flood_seconds
+    if seconds > 0 and not request.user.is_staff:
+        flood_keys = throttle.flood_keys(comment.ip_address, comment.email_normalized)
+        try:
+            if not throttle.claim(flood_keys, seconds):
+                form.add_error(None, FLOOD_MESSAGE)
+                return show_form_again(request, article, form, status=429)
+        except throttle.CacheUnavailable:
+            # Fail open, to the queue: the comment is kept and held for an editor, so a
+            # Redis outage neither loses a reader's words nor lets a flood be published.
+            held, flood_keys = moderation.FLOOD_UNCHECKED, []
     try:
-        moderation.submit(
-            comment, spam_rule=moderation.HONEYPOT if form.caught_by_honeypot else None
-        )
+        moderation.submit(comment, spam=form.spam_decision, held=held)
     except moderation.DuplicateComment:
+        throttle.release(flood_keys)  # nothing was posted
         form.add_error(None, DUPLICATE_MESSAGE)
         return show_form_again(request, article, form, status=409)
     # The session remembers the key so this browser sees its pending comment and may edit

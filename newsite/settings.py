@@ -120,6 +120,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # runs on one machine never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
 
+# The cache holds the spam defences' counters (flood control, admin sign-in attempts), so
+# every app server must share it: Redis (REDIS_URL) when several processes serve; local
+# memory, one process's own, otherwise (`make run`).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "newsite")
+if REDIS_URL:
+    # A Redis that is down must cost a request a fraction of a second, not a hang.
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -157,7 +173,9 @@ X_FRAME_OPTIONS = "DENY"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Moderation policy (README, "Moderation"): hold every new comment for an editor when on;
+# Moderation policy (README, "Moderation"). Editors can override COMMENTS_HOLD_ALL,
+# COMMENTS_FLOOD_SECONDS, COMMENTS_MAX_LINKS and COMMENTS_CLOSE_AFTER_DAYS live on the admin's
+# "Discussion settings" page; a value set there wins. Hold every new comment for an editor when on;
 # otherwise hold only comments whose name and email have no approved comment yet.
 COMMENTS_HOLD_ALL = env_bool("COMMENTS_HOLD_ALL")
 # Proxies (comma-separated CIDRs, IPv4 or IPv6) whose X-Forwarded-For is believed when
@@ -168,6 +186,13 @@ COMMENTS_TRUSTED_PROXIES = env_list("COMMENTS_TRUSTED_PROXIES", "")
 COMMENTS_THREAD_DEPTH = max(1, env_int("COMMENTS_THREAD_DEPTH", 5))
 # More links than this (typed as text or in tags) holds a comment, even a known author's.
 COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
+# One comment per client IP and per email every this many seconds (0: off); staff exempt.
+COMMENTS_FLOOD_SECONDS = env_int("COMMENTS_FLOOD_SECONDS", 15)
+# The comment form's signed token: posted sooner than COMMENTS_MIN_SECONDS after the form
+# was shown, the comment is kept as spam (no person types that fast); older than
+# COMMENTS_FORM_MAX_AGE seconds (default a day), the form asks for the comment to be sent again.
+COMMENTS_MIN_SECONDS = env_int("COMMENTS_MIN_SECONDS", 3)
+COMMENTS_FORM_MAX_AGE = env_int("COMMENTS_FORM_MAX_AGE", 24 * 60 * 60)
 # Top-level threads per comment page (?cpage=N); a page never splits a thread.
 COMMENTS_PER_PAGE = max(1, env_int("COMMENTS_PER_PAGE", 50))
 # Close comments this many days after an article is published (blank or 0: never).

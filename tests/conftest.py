@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from . import factories
 
@@ -21,6 +22,19 @@ def default_moderation_policy(settings):
     settings.COMMENTS_PER_PAGE = 50
     settings.COMMENTS_EDIT_MINUTES = 10
     settings.COMMENTS_MAX_LINKS = 2
+    settings.COMMENTS_MIN_SECONDS = 3
+    settings.COMMENTS_FORM_MAX_AGE = 24 * 60 * 60
+    # Off: most tests post several comments within a second from one address (127.0.0.1).
+    # test_flood.py turns it back on, at the default 15 seconds.
+    settings.COMMENTS_FLOOD_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing counted (the local-memory cache outlives a test)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -40,11 +54,13 @@ def editor_client(client, editor):
 
 
 @pytest.fixture
-def comment_data():
-    """A valid POST for the comment form."""
+def comment_data(article):
+    """A valid POST for the comment form on `article`, sent a minute after the form was shown
+    (for another article, replace the token: factories.form_token(other_article))."""
     return {
         "name": "Ada Reader",
         "email": "ada.reader@example.com",
         "url": "https://example.org/ada",
         "comment": "I was at the talks. <em>Nobody</em> expected this.",
+        "token": factories.form_token(article),
     }

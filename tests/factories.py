@@ -1,12 +1,14 @@
 """Test data builders: one place that knows how to make a valid article or comment."""
 
 import itertools
+import time
 from datetime import timedelta
 
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from articles.models import Article
+from comments.forms import sign_form_token
 from comments.models import Comment
 
 _sequence = itertools.count(1)
@@ -25,6 +27,11 @@ def make_article(**fields):
         "status": Article.Status.PUBLISHED,
     }
     return Article.objects.create(**(defaults | fields))
+
+
+def form_token(article, age=60):
+    """The comment form's token for `article`, as if the form was shown `age` seconds ago."""
+    return sign_form_token(article, time.time() - age)
 
 
 def make_comment(article, *, body="A thoughtful remark.", **fields):

@@ -7,6 +7,7 @@ from django.test import RequestFactory
 from comments.models import Comment
 from comments.network import client_ip
 
+from .factories import form_token
 from .test_settings import run_with_settings
 
 
@@ -83,7 +84,12 @@ def test_a_posted_comment_stores_the_client_behind_the_proxy(client, article, se
     settings.COMMENTS_TRUSTED_PROXIES = ["127.0.0.0/8"]
     client.post(
         f"/comments/post/{article.pk}/",
-        {"name": "Ada", "email": "ada@example.com", "comment": "Through the proxy."},
+        {
+            "name": "Ada",
+            "email": "ada@example.com",
+            "comment": "Through the proxy.",
+            "token": form_token(article),
+        },
         REMOTE_ADDR="127.0.0.1",
         HTTP_X_FORWARDED_FOR="192.0.2.44",
     )

@@ -71,6 +71,7 @@ def test_twenty_identical_posts_at_once_make_one_comment(live_server):
         "name": "Ada Reader",
         "email": "ada@example.com",
         "comment": "Posted twenty times by an impatient finger.",
+        "token": factories.form_token(article),  # the form was shown a minute ago
     }
     body = urllib.parse.urlencode(data).encode()
     url = f"{live_server.url}/comments/post/{article.pk}/"
@@ -91,6 +92,7 @@ def test_one_session_posting_several_comments_at_once_sees_them_all(live_server)
 
     def body(text):
         data = {"csrfmiddlewaretoken": token, "name": "Bo", "email": "bo@example.com"}
+        data["token"] = factories.form_token(article)
         return urllib.parse.urlencode(data | {"comment": text}).encode()
 
     # The first post starts the session; the next five race each other within it.

@@ -62,7 +62,7 @@ def test_hold_all_holds_trusted_authors(article, settings):
     make_comment(article, author_name="Ada", author_email="ada@example.com")
     decision = moderation.initial_decision(new_comment(article))
     assert decision.status == Comment.Status.PENDING
-    assert decision.rule == "COMMENTS_HOLD_ALL"
+    assert decision.rule == "hold all"
 
 
 def test_submit_saves_with_the_policy_status_and_records_the_rule(article):

@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from comments.models import Comment
 
-from .factories import make_comment
+from .factories import form_token, make_comment
 
 pytestmark = pytest.mark.django_db
 
 
 def post(client, article, **fields):
-    data = {"name": "Ada", "email": "ada@example.com", "comment": "First version."} | fields
+    data = {"name": "Ada", "email": "ada@example.com", "comment": "First version."}
+    data |= {"token": form_token(article)} | fields
     client.post(reverse("comments:post", kwargs={"article_id": article.pk}), data)
     return Comment.objects.latest("pk")
 

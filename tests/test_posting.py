@@ -12,9 +12,14 @@ from articles.models import Article
 from comments import moderation
 from comments.models import Comment
 
-from .factories import make_article, make_comment
+from .factories import form_token, make_article, make_comment
 
 pytestmark = pytest.mark.django_db
+
+
+def with_token(data, article):
+    """`data` posted from `article`'s own form."""
+    return data | {"token": form_token(article)}
 
 
 def post_url(article):
@@ -196,6 +201,7 @@ def test_someone_elses_pending_comment_stays_hidden(client, article, comment_dat
     ids=["nul", "surrogate-bytes", "invalid-utf8", "nul-in-name"],
 )
 def test_raw_junk_in_the_request_body_never_causes_a_500(client, article, body):
+    body += b"&token=" + form_token(article).encode()
     response = client.post(
         post_url(article), body, content_type="application/x-www-form-urlencoded"
     )
@@ -325,22 +331,22 @@ def assert_closed(client, article, comment_data):
 
 
 def test_closed_article_shows_no_form_and_refuses_posts(client, comment_data):
-    assert_closed(client, make_article(comments_open=False), comment_data)
+    closed = make_article(comments_open=False)
+    assert_closed(client, closed, with_token(comment_data, closed))
 
 
 def test_comments_close_some_days_after_publication(client, comment_data, settings):
     settings.COMMENTS_CLOSE_AFTER_DAYS = 14
     fresh = make_article(published_at=timezone.now() - timedelta(days=13))
-    assert client.post(post_url(fresh), comment_data).status_code == 302
-    assert_closed(
-        client, make_article(published_at=timezone.now() - timedelta(days=15)), comment_data
-    )
+    assert client.post(post_url(fresh), with_token(comment_data, fresh)).status_code == 302
+    stale = make_article(published_at=timezone.now() - timedelta(days=15))
+    assert_closed(client, stale, with_token(comment_data, stale))
 
 
 def test_comments_never_close_by_age_by_default(client, comment_data, settings):
     settings.COMMENTS_CLOSE_AFTER_DAYS = 0
     old = make_article(published_at=timezone.now() - timedelta(days=3650))
-    assert client.post(post_url(old), comment_data).status_code == 302
+    assert client.post(post_url(old), with_token(comment_data, old)).status_code == 302
 
 
 def test_the_thread_heading_counts_approved_comments_only(client, article, comment_data):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from comments.models import Comment
 
-from .factories import make_article, make_comment
+from .factories import form_token, make_article, make_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,12 @@ def test_no_public_page_contains_the_email_in_any_form(site_with_a_private_email
 def test_posters_own_pages_after_posting_do_not_contain_the_email(client, article):
     response = client.post(
         reverse("comments:post", kwargs={"article_id": article.pk}),
-        {"name": "Secret Reader", "email": EMAIL, "comment": "My pending words"},
+        {
+            "name": "Secret Reader",
+            "email": EMAIL,
+            "comment": "My pending words",
+            "token": form_token(article),
+        },
         follow=True,
     )
     assert "My pending words" in response.content.decode()

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from comments.models import Comment
 
-from .factories import make_article, make_comments
+from .factories import form_token, make_article, make_comments
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +22,11 @@ def test_article_page_queries_do_not_grow_with_comments(
     client, count, django_assert_max_num_queries
 ):
     """Guards the N+1 of fetching each comment's article or author on the article page:
-    one query for the article, one for the whole thread."""
+    one query for the article, one for the Discussion settings (are comments still open?),
+    one for the whole thread."""
     article = make_article()
     make_comments(article, count)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         response = client.get(article.get_absolute_url())
     assert response.content.decode().count('class="comment ') == count
 
@@ -38,9 +39,14 @@ def test_posters_page_queries_do_not_grow_with_comments(count, django_assert_max
     poster = Client()
     poster.post(
         reverse("comments:post", kwargs={"article_id": article.pk}),
-        {"name": "Poster", "email": "poster@example.com", "comment": "Mine"},
+        {
+            "name": "Poster",
+            "email": "poster@example.com",
+            "comment": "Mine",
+            "token": form_token(article),
+        },
     )
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         response = poster.get(article.get_absolute_url())
     assert response.content.decode().count('class="comment ') == count + 1
 
@@ -61,10 +67,11 @@ def make_threads(article, count):
 @pytest.mark.parametrize("count", [10, 1000])
 def test_threaded_article_page_queries_do_not_grow(client, count, django_assert_max_num_queries):
     """Guards the N+1 of fetching each reply's parent or children while nesting the thread:
-    still one query for the article and one for the whole thread, however deep."""
+    still one query for the article, one for the settings and one for the whole thread,
+    however deep."""
     article = make_article()
     make_threads(article, count)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         response = client.get(article.get_absolute_url())
     html = response.content.decode()
     assert html.count('class="comment ') == count

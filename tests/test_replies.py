@@ -9,7 +9,7 @@ from django.urls import reverse
 from comments import moderation
 from comments.models import Comment
 
-from .factories import make_article, make_comment
+from .factories import form_token, make_article, make_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +19,14 @@ def post_url(article):
 
 
 def reply_data(parent, **fields):
+    """A reply to `parent` from its article's form (pass article= for a top-level comment)."""
+    article = fields.pop("article", None) or parent.article
     return {
         "name": "Bo Replier",
         "email": "bo@example.com",
         "comment": "A reply worth keeping.",
         "parent": parent.pk if parent else "",
+        "token": form_token(article),
     } | fields
 
 
@@ -105,7 +108,7 @@ def test_a_reply_to_a_comment_readers_cannot_see_is_refused_and_kept(client, art
         parent_id = make_comment(make_article()).pk
     else:
         parent_id = make_comment(article, status=kind).pk
-    data = reply_data(None) | {"parent": parent_id}
+    data = reply_data(None, article=article) | {"parent": parent_id}
     response = client.post(post_url(article), data)
     html = response.content.decode()
     assert response.status_code == 200
@@ -117,7 +120,7 @@ def test_a_reply_to_a_comment_readers_cannot_see_is_refused_and_kept(client, art
 
 @pytest.mark.parametrize("value", ["abc", "-1", "0", "1e9"])
 def test_a_forged_parent_value_is_a_form_error_not_a_500(client, article, value):
-    response = client.post(post_url(article), reply_data(None) | {"parent": value})
+    response = client.post(post_url(article), reply_data(None, article=article) | {"parent": value})
     assert response.status_code == 200
     assert "A reply worth keeping.</textarea>" in response.content.decode()
 

@@ -78,9 +78,20 @@ def thread_for(context, article):
         "num_pages": num_pages,
         "page_range": range(1, num_pages + 1),
         "approved_count": sum(comment.is_approved for comment in comments),
-        "can_reply": accepts_comments(article),
+        "can_reply": comments_open(request, article),
     }
     return cache[article.pk]
+
+
+def comments_open(request, article):
+    """accepts_comments(article), asked once per page: the thread's Reply links and the form
+    both need it, and it reads the Discussion settings."""
+    if request is None:
+        return accepts_comments(article)
+    answers = request.__dict__.setdefault("_comments_open", {})
+    if article.pk not in answers:
+        answers[article.pk] = accepts_comments(article)
+    return answers[article.pk]
 
 
 def _requested_page(request, num_pages):
@@ -153,7 +164,8 @@ def comment_form(context, article):
             initial |= remembered | {"remember": True}
             mark_personal(request)
         form = CommentForm(article=article, initial=initial)
-    return {"article": article, "form": form, "request": request, "open": accepts_comments(article)}
+    open_ = comments_open(request, article)
+    return {"article": article, "form": form, "request": request, "open": open_}
 
 
 @register.simple_tag

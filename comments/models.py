@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import ipaddress
 from dataclasses import dataclass
@@ -504,22 +505,37 @@ class BlockQuerySet(models.QuerySet):
         return self.filter(unexpired)
 
     def matching(self, email_normalized, ip_address):
-        """The first active block on this email or covering this IP, or None."""
+        """The active block on this email, or else covering this IP, or None.
+
+        Ranges are compared in Python (the same on SQLite and PostgreSQL): only their text is
+        loaded, and each is parsed once per process.
+        """
+        active = self.active()
+        if email_normalized:
+            block = active.filter(email=email_normalized).first()
+            if block is not None:
+                return block
         ip = _ip_or_none(ip_address)
-        candidates = self.active().filter(
-            models.Q(email=email_normalized, email__gt="") | models.Q(network__gt="")
-        )
-        for block in candidates.order_by("-email", "pk"):  # an email block first
-            if block.email:
-                return block
-            if ip is not None and block.covers(ip):
-                return block
+        if ip is None:
+            return None
+        for pk, network in active.exclude(network="").values_list("pk", "network"):
+            parsed = _parse_network(network)
+            if parsed is not None and ip.version == parsed.version and ip in parsed:
+                return self.get(pk=pk)
         return None
 
 
 def _ip_or_none(value):
     try:
         return ipaddress.ip_address(value) if value else None
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_network(value):
+    try:
+        return ipaddress.ip_network(value, strict=False)
     except ValueError:
         return None
 
@@ -577,14 +593,6 @@ class Block(models.Model):
                 raise ValidationError(
                     {"network": "Enter an IP address or a range such as 203.0.113.0/24."}
                 ) from error
-
-    def covers(self, ip):
-        """Whether this block's range holds `ip` (an ipaddress object)."""
-        try:
-            network = ipaddress.ip_network(self.network, strict=False)
-        except ValueError:
-            return False
-        return ip.version == network.version and ip in network
 
     @property
     def is_active(self):

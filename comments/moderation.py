@@ -256,18 +256,18 @@ def initial_decision(comment, *, policy=None, held=None):
 # The decisions.
 
 
-def submit(comment, *, spam=None, held=None):
+def submit(comment, *, spam=None, held=None, policy=None):
     """Save a new comment with the status the policy gives it; return it.
 
     `spam` is a spam Decision the request already reached (the honeypot was filled, the form
     came back too fast): the comment is kept, as spam, for an editor to rescue. `held` is a
-    hold the request reached (see initial_decision).
+    hold the request reached, and `policy` the one it read (see initial_decision).
 
     Raises DuplicateComment if the same author already has the same text on this article
     (the database's unique constraint decides, so simultaneous identical posts make one).
     """
     comment.email_normalized = normalize_email(comment.author_email)
-    decision = spam or initial_decision(comment, held=held)
+    decision = spam or initial_decision(comment, policy=policy, held=held)
     comment.status = decision.status
     try:
         with transaction.atomic():
@@ -278,13 +278,14 @@ def submit(comment, *, spam=None, held=None):
             )
     except IntegrityError as error:
         comment.pk = None
-        if not _is_duplicate(comment):
+        if not is_duplicate(comment):
             raise
         raise DuplicateComment from error
     return comment
 
 
-def _is_duplicate(comment):
+def is_duplicate(comment):
+    """Whether a live comment on the same article already has this one's fingerprint."""
     return (
         Comment.objects.live()
         .filter(article_id=comment.article_id, fingerprint=comment.fingerprint)

@@ -69,24 +69,26 @@ def post_comment(request, article_id):
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         poster_key=key,
     )
+    if moderation.is_duplicate(comment):
+        # Said before flood control, which would otherwise call a double click "too quick".
+        return refuse(request, article, form, DUPLICATE_MESSAGE, status=409)
+    policy = current_policy()
     held, flood_keys = None, []
-    seconds = current_policy().flood_seconds
+    seconds = policy.flood_seconds
     if seconds > 0 and not request.user.is_staff:
         flood_keys = throttle.flood_keys(comment.ip_address, comment.email_normalized)
         try:
             if not throttle.claim(flood_keys, seconds):
-                form.add_error(None, FLOOD_MESSAGE)
-                return show_form_again(request, article, form, status=429)
+                return refuse(request, article, form, FLOOD_MESSAGE, status=429)
         except throttle.CacheUnavailable:
             # Fail open, to the queue: the comment is kept and held for an editor, so a
             # Redis outage neither loses a reader's words nor lets a flood be published.
             held, flood_keys = moderation.FLOOD_UNCHECKED, []
     try:
-        moderation.submit(comment, spam=form.spam_decision, held=held)
+        moderation.submit(comment, spam=form.spam_decision, held=held, policy=policy)
     except moderation.DuplicateComment:
         throttle.release(flood_keys)  # nothing was posted
-        form.add_error(None, DUPLICATE_MESSAGE)
-        return show_form_again(request, article, form, status=409)
+        return refuse(request, article, form, DUPLICATE_MESSAGE, status=409)
     # The session remembers the key so this browser sees its pending comment and may edit
     # its comment for COMMENTS_EDIT_MINUTES.
     request.session[POSTER_KEY_SESSION_KEY] = key
@@ -102,6 +104,12 @@ def post_comment(request, article_id):
     elif REMEMBER_COOKIE in request.COOKIES:
         response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
     return response
+
+
+def refuse(request, article, form, message, status):
+    """The form again, with `message` at its top and everything the reader typed."""
+    form.add_error(None, message)
+    return show_form_again(request, article, form, status=status)
 
 
 def remember_author(response, data):

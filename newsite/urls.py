@@ -4,8 +4,11 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from .admin_login import ThrottledAdminLoginForm
+
 admin.site.site_header = "The Meridian newsroom"
 admin.site.site_title = "The Meridian newsroom"
+admin.site.login_form = ThrottledAdminLoginForm
 
 # Browsers (and the admin's pages, which link no icon) ask for /favicon.ico. The SVG is a
 # static file; its URL is worked out on first use, not at import, because with DEBUG off it

@@ -158,6 +158,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def typing_speed(settings):
+    """Playwright fills a form in milliseconds, faster than COMMENTS_MIN_SECONDS lets a person
+    post (it would be kept as spam); test_a_reader_who_takes_a_few_seconds_is_not_spam and
+    tests/test_form_token.py keep the default's behaviour covered."""
+    settings.COMMENTS_MIN_SECONDS = 0
+
+
 @pytest.fixture
 def published_article(transactional_db):
     return factories.make_article()
@@ -277,6 +285,23 @@ def test_reader_posts_editor_approves_other_reader_sees_it(
     # Reader A's note is gone too: the comment is no longer pending.
     reader.reload()
     expect(reader.locator(f"#comment-{comment_id}")).not_to_contain_text(AWAITING)
+
+
+def test_a_reader_who_takes_a_few_seconds_is_not_spam(
+    live_server, published_article, new_page, settings
+):
+    """The signed form token at its default: a comment sent 3 s after the page loaded is an
+    ordinary new author's comment (pending), one sent at once is kept as spam. The poster
+    sees the same note either way."""
+    settings.COMMENTS_MIN_SECONDS = 3
+    page = new_page()
+    for name, wait in (("Quick Bot", 0), ("Thoughtful Reader", 3.2)):
+        page.goto(live_server.url + published_article.get_absolute_url())
+        page.wait_for_timeout(wait * 1000)
+        post_comment(page, name=name, email=f"{wait}@example.com", comment=f"Sent by {name}.")
+        comment = Comment.objects.get(pk=posted_comment_id(page))
+        expect(page.locator(f"#comment-{comment.pk}")).to_contain_text("awaiting moderation")
+        assert comment.status == ("spam" if wait == 0 else "pending"), name
 
 
 def test_invalid_email_is_reported_and_typed_values_are_kept(

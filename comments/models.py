@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import URLValidator, validate_email
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -586,6 +586,11 @@ class Block(models.Model):
         self.email = normalize_email(self.email)
         if bool(self.email) == bool(self.network):
             raise ValidationError("Give either an email or an IP address or range, not both.")
+        if self.email:
+            try:
+                validate_email(self.email)
+            except ValidationError as error:
+                raise ValidationError({"email": error.messages}) from error
         if self.network:
             try:
                 self.network = str(ipaddress.ip_network(self.network.strip(), strict=False))

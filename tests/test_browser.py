@@ -865,3 +865,42 @@ def test_keyboard_only_reader_replies(live_server, published_article, new_page, 
     expect(reply).to_contain_text("Answered by keyboard.")
     expect(reply).to_contain_text(AWAITING)
     assert Comment.objects.get(author_name="Kim Keys").parent_id == ann.pk
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_a_second_comment_too_soon_is_refused_and_kept(
+    live_server, published_article, new_page, settings, javascript
+):
+    """Flood control in a real browser: the second comment within COMMENTS_FLOOD_SECONDS is
+    refused with the message at the top of the form and every word still in it, with or
+    without comments.js."""
+    settings.COMMENTS_FLOOD_SECONDS = 15
+    page = new_page(javascript=javascript)
+    page.goto(live_server.url + published_article.get_absolute_url())
+    post_comment(page, name="Quick Ann", email="ann@example.com", comment="My first thought.")
+    posted_comment_id(page)
+    second = "A second thought, typed fast."
+    post_comment(page, name="Quick Ann", email="ann@example.com", comment=second)
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("You are posting comments too quickly. Slow down.")
+    expect(page.locator("#id_comment")).to_have_value(second)
+    expect(page.locator("#id_name")).to_have_value("Quick Ann")
+    if javascript:
+        expect(summary).to_be_focused()
+        expect(page.locator("#comments-live")).to_contain_text("too quickly")
+    assert Comment.objects.count() == 1
+
+
+def test_the_tab_key_never_reaches_the_honeypot(live_server, published_article, new_page):
+    """A keyboard-only reader tabbing through the whole form never lands in the hidden
+    field (tabindex="-1"), so an honest reader can't fill it by accident."""
+    page = new_page()
+    page.goto(live_server.url + published_article.get_absolute_url())
+    page.locator("#id_name").focus()
+    visited = []
+    for _ in range(12):
+        visited.append(focused(page)["id"])
+        page.keyboard.press("Tab")
+    assert "id_hp" not in visited, visited
+    assert {"id_name", "id_email", "id_url", "id_comment"} <= set(visited), visited
+    expect(page.locator("#id_hp")).not_to_be_in_viewport()

@@ -345,7 +345,8 @@ class CommentAdmin(admin.ModelAdmin):
                 networks.add(str(ipaddress.ip_network(ip)))
         active = Block.objects.active()
         emails -= set(active.filter(email__in=emails).values_list("email", flat=True))
-        networks -= set(active.filter(network__in=networks).values_list("network", flat=True))
+        # An address already inside an active range (its own, or a wider one) stays as it is.
+        networks = {n for n in networks if active.matching("", n.split("/")[0]) is None}
         reason = f"blocked by {request.user.get_username()} from the comment list"
         Block.objects.bulk_create(
             [Block(email=email, reason=reason, created_by=request.user) for email in sorted(emails)]
@@ -394,7 +395,9 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
             value = getattr(settings, setting)
             if isinstance(value, bool):
                 value = "on" if value else "off"
-            field = form.base_fields[name]
+            field = form.base_fields.get(name)
+            if field is None:  # a view-only user's form has no fields
+                continue
             field.help_text = format_html(
                 "{} The environment ({}) says <strong>{}</strong>.", field.help_text, setting, value
             )

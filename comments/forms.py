@@ -148,6 +148,17 @@ def form_token_age(token, article):
     return time.time() - issued_at
 
 
+class FormTokenField(forms.CharField):
+    """The hidden token: whatever comes back, bad or good, is judged by clean_token alone, so
+    a forged value (a NUL character, …) gets the "expired" message and a fresh token."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, strip=False, **kwargs)
+        self.validators = []
+
+
 class CommentForm(forms.Form):
     """The "Leave a Reply" form; it owns every check on what a reader posts."""
 
@@ -176,7 +187,7 @@ class CommentForm(forms.Form):
     # and the Tab key) but form-filling bots do. Filled in, the comment is kept as spam.
     hp = forms.CharField(required=False, strip=False)
     # When and for which article the form was shown (see sign_form_token).
-    token = forms.CharField(required=False, widget=forms.HiddenInput)
+    token = FormTokenField()
 
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,7 +224,10 @@ class CommentForm(forms.Form):
         age = form_token_age(token, self.article)
         if age is None or age > settings.COMMENTS_FORM_MAX_AGE:
             self.data = self.data.copy()
-            self.data[self.add_prefix("token")] = sign_form_token(self.article)
+            # Shown as if COMMENTS_MIN_SECONDS ago: the reader has typed the comment already
+            # and may press Post Comment again at once.
+            issued_at = time.time() - settings.COMMENTS_MIN_SECONDS
+            self.data[self.add_prefix("token")] = sign_form_token(self.article, issued_at)
             raise ValidationError(FORM_EXPIRED_MESSAGE, code="expired")
         self.posted_too_fast = age < settings.COMMENTS_MIN_SECONDS
         return token

@@ -361,35 +361,39 @@ def edit_own(comment, body_raw):
     """The poster changes their comment's text (within the edit window, checked by the view).
 
     Sanitized again like any edit. An approved comment goes back through the policy for new
-    comments if the edit adds a link or a listed word, so a trusted author can't slip one in
-    later.
+    comments if the edit adds a link or a listed word to the text, so a trusted author can't
+    slip one in later.
     """
+    policy = current_policy()
     links_before = comment.body_html.count("<a ")
+    text_before = comment.body_raw
     comment.body_raw = body_raw
     changed = edit(comment, ["body_raw"], by=POSTER, reason="edited by its poster")
-    if changed and comment.is_approved:
-        decision = initial_decision(comment)
-        if comment.body_html.count("<a ") > links_before:
-            _move(
-                [comment],
-                decision.status,
-                Action.SUBMIT,
-                decision.rule,
-                f"{decision.rule}: the poster's edit added a link",
-            )
-        elif decision.rule in _CONTENT_RULES:
-            _move(
-                [comment],
-                decision.status,
-                Action.SUBMIT,
-                decision.rule,
-                f"{decision.rule}: the poster's edit added {decision.reason}",
-            )
+    if not changed or not comment.is_approved:
+        return changed
+    if comment.body_html.count("<a ") > links_before:
+        added = "a link"
+    else:
+        word = _word_added(text_before, body_raw, policy)
+        added = f"“{word}” to the text" if word else None
+    if added:
+        decision = initial_decision(comment, policy=policy)
+        reason = f"{decision.rule}: the poster's edit added {added}"
+        _move([comment], decision.status, Action.SUBMIT, decision.rule, reason)
     return changed
 
 
-# Rules that look at what a comment says (not at who wrote it or how fast).
-_CONTENT_RULES = ("disallowed words", "hold words")
+def _word_added(before, after, policy):
+    """A disallowed or hold word the new text has and the old one had not, or None."""
+
+    def texts(raw):
+        return (raw.casefold(), html.unescape(strip_tags(raw)).casefold())
+
+    old, new = texts(before or ""), texts(after or "")
+    for word in (*policy.disallowed_words, *policy.hold_words):
+        if any(word in text for text in new) and not any(word in text for text in old):
+            return word
+    return None
 
 
 def remove_own(comment):

@@ -3,12 +3,13 @@ import ipaddress
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join, strip_tags
@@ -16,8 +17,16 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from . import moderation
-from .models import Block, Comment, DiscussionSettings, ModerationEvent, comment_fingerprint
+from . import moderation, spamfilter
+from .models import (
+    Block,
+    Comment,
+    DiscussionSettings,
+    ModerationEvent,
+    SpamExample,
+    SpamFilterVersion,
+    comment_fingerprint,
+)
 
 Status = Comment.Status
 
@@ -139,6 +148,7 @@ class CommentAdmin(admin.ModelAdmin):
                     "user_agent",
                     "moderated_at",
                     "moderated_by",
+                    "spam_filter",
                 )
             },
         ),
@@ -154,6 +164,7 @@ class CommentAdmin(admin.ModelAdmin):
         "user_agent",
         "moderated_at",
         "moderated_by",
+        "spam_filter",
         "trail",
     )
 
@@ -195,11 +206,19 @@ class CommentAdmin(admin.ModelAdmin):
         why = format_html(
             '<br><span class="comment-reason" title="{}">{}</span>', reason or "", rule or "editor"
         )
+        score = (
+            format_html(
+                '<br><span class="comment-score">spam score {}</span>', f"{comment.spam_score:.2f}"
+            )
+            if comment.spam_score is not None
+            else ""
+        )
         return format_html(
-            '<span class="comment-status status-{}">{}</span>{}',
+            '<span class="comment-status status-{}">{}</span>{}{}',
             comment.status,
             comment.get_status_display(),
             why if reason is not None else "",
+            score,
         )
 
     @admin.display(description="author", ordering="author_name")
@@ -236,7 +255,28 @@ class CommentAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context=extra_context)
 
+    def get_ordering(self, request):
+        """The pending queue puts what the spam filter scored likeliest spam first, so a run
+        of spam is cleared in one go; every other list is newest first."""
+        if request.GET.get(StatusFilter.parameter_name, Status.PENDING) == Status.PENDING:
+            return (F("spam_score").desc(nulls_last=True), "-submitted_at")
+        return super().get_ordering(request)
+
     # --- the change page ------------------------------------------------------------------
+
+    @admin.display(description="spam filter")
+    def spam_filter(self, comment):
+        if comment.spam_score is None:
+            return "Not scored (no spam filter was trained when it was posted)."
+        reasons = format_html_join(
+            "", '<li>{} <span class="comment-reason">(+{})</span></li>', comment.spam_reasons
+        )
+        return format_html(
+            "Score <strong>{}</strong> (0: surely not spam, 1: surely spam). {}{}",
+            f"{comment.spam_score:.2f}",
+            "What weighed most towards spam:" if comment.spam_reasons else "",
+            format_html("<ul>{}</ul>", reasons) if comment.spam_reasons else "",
+        )
 
     @admin.display(description="as published")
     def rendered(self, comment):
@@ -466,3 +506,124 @@ class BlockAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(SpamFilterVersion)
+class SpamFilterVersionAdmin(admin.ModelAdmin):
+    """The "Spam filter" page: what the filter has learnt, how well it does on the site's own
+    decisions, the thresholds it chose, what weighs most, and its mistakes. Each row is one
+    training; the newest scores new comments."""
+
+    list_display = (
+        "created_at",
+        "trigger",
+        "ham_examples",
+        "spam_examples",
+        "acts",
+        "recall",
+        "false_spam",
+        "auc",
+        "thresholds",
+    )
+    list_display_links = None
+    change_list_template = "admin/comments/spamfilterversion/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("model")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="spam caught")
+    def recall(self, version):
+        return None if version.cv_recall is None else f"{version.cv_recall:.1%}"
+
+    @admin.display(description="good sent to spam")
+    def false_spam(self, version):
+        return None if version.cv_false_spam is None else f"{version.cv_false_spam:.2%}"
+
+    @admin.display(description="ROC AUC")
+    def auc(self, version):
+        return None if version.cv_auc is None else f"{version.cv_auc:.3f}"
+
+    @admin.display(description="thresholds: spam / hold")
+    def thresholds(self, version):
+        if version.spam_threshold is None:
+            return None
+        return f"{version.spam_threshold:.2f} / {version.hold_threshold:.2f}"
+
+    def get_urls(self):
+        train = self.admin_site.admin_view(self.train_view)
+        return [
+            path("train/", train, name="comments_spamfilterversion_train"),
+            *super().get_urls(),
+        ]
+
+    @staticmethod
+    def may_train(request):
+        return request.user.has_perm("comments.change_comment")
+
+    def train_view(self, request):
+        """ "Train now": in the background, like the automatic retraining."""
+        if request.method != "POST" or not self.may_train(request):
+            raise PermissionDenied
+        if spamfilter.train_in_background("trained from the admin by an editor"):
+            self.message_user(request, "Training started; reload this page in a few seconds.")
+        else:
+            self.message_user(
+                request, "The filter is being trained already.", level=messages.WARNING
+            )
+        return HttpResponseRedirect(reverse("admin:comments_spamfilterversion_changelist"))
+
+    def changelist_view(self, request, extra_context=None):
+        current = SpamFilterVersion.objects.defer("model").latest_version()
+        examples = SpamExample.objects.values("is_spam").annotate(count=Count("pk"))
+        seen = {row["is_spam"]: row["count"] for row in examples}
+        extra_context = {
+            "current": current,
+            "examples_ham": seen.get(False, 0),
+            "examples_spam": seen.get(True, 0),
+            "min_ham": settings.COMMENTS_FILTER_MIN_HAM,
+            "min_spam": settings.COMMENTS_FILTER_MIN_SPAM,
+            "max_false_spam": f"{settings.COMMENTS_FILTER_MAX_FALSE_SPAM:.0%}",
+            "retrain_every": settings.COMMENTS_FILTER_RETRAIN_EVERY,
+            "mistakes": spamfilter.mistakes(),
+            "recall": self.recall(current) if current else None,
+            "false_spam": self.false_spam(current) if current else None,
+            "top_features": {
+                "pairs": list(
+                    zip(
+                        current.top_features.get("spam", []),
+                        current.top_features.get("not spam", []),
+                        strict=False,
+                    )
+                )
+            }
+            if current
+            else {},
+            "may_train": self.may_train(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
+
+@admin.register(SpamExample)
+class SpamExampleAdmin(admin.ModelAdmin):
+    """What the filter learns from: editors' decisions and imported history (read-only)."""
+
+    list_display = ("__str__", "is_spam", "source", "decided_at")
+    list_filter = ("is_spam", "source")
+    search_fields = ("text", "author_name")
+    readonly_fields = ("comment", "is_spam", "author_name", "author_url", "text", "source")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

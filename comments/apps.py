@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CommentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "comments"
+
+    def ready(self):
+        # What hangs on the write path's registry (comments.moderation.on_change), all here.
+        from . import moderation, spamfilter
+
+        moderation.on_change(spamfilter.learn_from)

@@ -19,6 +19,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from . import spamfilter
 from .models import Block, Comment, ModerationEvent, current_policy, normalize_email
 
 Status = Comment.Status
@@ -214,13 +215,15 @@ def find_listed_word(words, comment):
     return None, None
 
 
-def initial_decision(comment, *, policy=None, held=None):
+def initial_decision(comment, *, policy=None, held=None, verdict=None):
     """The status a new comment gets, and which rule decided it, first match wins:
 
-    1. spam: its email or IP is blocked, or it contains a "disallowed" word;
+    1. spam: its email or IP is blocked, it contains a "disallowed" word, or the spam
+       filter's `verdict` (spamfilter.assess) scores it at or above its spam threshold;
     2. held (pending): `held` (a Decision the request reached: the flood check could not
        run), everything held (COMMENTS_HOLD_ALL), a "hold for moderation" word, more than
-       COMMENTS_MAX_LINKS links; these hold even a known author;
+       COMMENTS_MAX_LINKS links, the spam filter's hold threshold; these hold even a known
+       author;
     3. approved if the same name and email (normalised) already have an approved comment,
        as WordPress does by default; otherwise held for an editor.
     """
@@ -232,6 +235,8 @@ def initial_decision(comment, *, policy=None, held=None):
     word, where = find_listed_word(policy.disallowed_words, comment)
     if word:
         return Decision(Status.SPAM, "disallowed words", f"“{word}” in the {where}")
+    if verdict is not None and verdict.status == Status.SPAM:
+        return Decision(Status.SPAM, spamfilter.RULE, verdict.reason)
     if held is not None:
         return held
     if policy.hold_all:
@@ -242,6 +247,8 @@ def initial_decision(comment, *, policy=None, held=None):
     links = count_links(comment.body_raw)
     if links > policy.max_links:
         return Decision(Status.PENDING, "links", f"{links} links (more than {policy.max_links})")
+    if verdict is not None and verdict.status == Status.PENDING:
+        return Decision(Status.PENDING, spamfilter.RULE, verdict.reason)
     known_author = (
         Comment.objects.approved()
         .filter(author_name=comment.author_name, email_normalized=comment.email_normalized)
@@ -267,7 +274,9 @@ def submit(comment, *, spam=None, held=None, policy=None):
     (the database's unique constraint decides, so simultaneous identical posts make one).
     """
     comment.email_normalized = normalize_email(comment.author_email)
-    decision = spam or initial_decision(comment, policy=policy, held=held)
+    verdict = spamfilter.assess(comment)
+    comment.spam_score, comment.spam_reasons = verdict.score, verdict.reasons
+    decision = spam or initial_decision(comment, policy=policy, held=held, verdict=verdict)
     comment.status = decision.status
     try:
         with transaction.atomic():

@@ -30,6 +30,15 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from error
 
 
+def env_float(name, default):
+    """Read a number such as 0.01; blank means the default."""
+    value = os.environ.get(name, "").strip()
+    try:
+        return float(value) if value else default
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from error
+
+
 def env_list(name, default):
     """Read a comma-separated list, ignoring blanks."""
     value = os.environ.get(name, default)
@@ -193,6 +202,14 @@ COMMENTS_FLOOD_SECONDS = env_int("COMMENTS_FLOOD_SECONDS", 15)
 # COMMENTS_FORM_MAX_AGE seconds (default a day), the form asks for the comment to be sent again.
 COMMENTS_MIN_SECONDS = env_int("COMMENTS_MIN_SECONDS", 3)
 COMMENTS_FORM_MAX_AGE = env_int("COMMENTS_FORM_MAX_AGE", 24 * 60 * 60)
+# The spam filter (README, "The spam filter"): retrained after this many editors' decisions;
+# it sends nothing to spam, and holds nothing, before it has learnt from this many approved
+# and spam comments; its thresholds keep the cross-validated share of good comments sent to
+# spam at or below COMMENTS_FILTER_MAX_FALSE_SPAM.
+COMMENTS_FILTER_RETRAIN_EVERY = max(1, env_int("COMMENTS_FILTER_RETRAIN_EVERY", 25))
+COMMENTS_FILTER_MIN_HAM = env_int("COMMENTS_FILTER_MIN_HAM", 300)
+COMMENTS_FILTER_MIN_SPAM = env_int("COMMENTS_FILTER_MIN_SPAM", 100)
+COMMENTS_FILTER_MAX_FALSE_SPAM = env_float("COMMENTS_FILTER_MAX_FALSE_SPAM", 0.01)
 # Top-level threads per comment page (?cpage=N); a page never splits a thread.
 COMMENTS_PER_PAGE = max(1, env_int("COMMENTS_PER_PAGE", 50))
 # Close comments this many days after an article is published (blank or 0: never).

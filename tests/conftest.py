@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 
+from comments import spamfilter
+
 from . import factories
 
 
@@ -27,6 +29,20 @@ def default_moderation_policy(settings):
     # Off: most tests post several comments within a second from one address (127.0.0.1).
     # test_flood.py turns it back on, at the default 15 seconds.
     settings.COMMENTS_FLOOD_SECONDS = 0
+    settings.COMMENTS_FILTER_RETRAIN_EVERY = 25
+    settings.COMMENTS_FILTER_MIN_HAM = 300
+    settings.COMMENTS_FILTER_MIN_SPAM = 100
+    settings.COMMENTS_FILTER_MAX_FALSE_SPAM = 0.01
+
+
+@pytest.fixture(autouse=True)
+def no_spam_filter_in_memory():
+    """Each test loads the spam filter its own database holds (a rolled-back test's filter
+    may share an id with the next one's)."""
+    spamfilter._loaded = None
+    yield
+    spamfilter.wait_for_training()
+    spamfilter._loaded = None
 
 
 @pytest.fixture(autouse=True)

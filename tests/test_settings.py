@@ -122,3 +122,52 @@ def test_a_setting_that_is_not_a_number_is_a_clear_error():
     result = run_with_settings("", SECRET_KEY="k" * 50, COMMENTS_PER_PAGE="fifty")
     assert result.returncode != 0
     assert "COMMENTS_PER_PAGE must be a whole number" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("COMMENTS_FLOOD_SECONDS", "", "15"),
+        ("COMMENTS_FLOOD_SECONDS", "0", "0"),
+        ("COMMENTS_MIN_SECONDS", "", "3"),
+        ("COMMENTS_MIN_SECONDS", "5", "5"),
+        ("COMMENTS_FORM_MAX_AGE", "", "86400"),
+        ("COMMENTS_FORM_MAX_AGE", "600", "600"),
+        ("COMMENTS_FILTER_RETRAIN_EVERY", "", "25"),
+        ("COMMENTS_FILTER_RETRAIN_EVERY", "100", "100"),
+        ("COMMENTS_FILTER_MIN_HAM", "", "300"),
+        ("COMMENTS_FILTER_MIN_HAM", "50", "50"),
+        ("COMMENTS_FILTER_MIN_SPAM", "", "100"),
+        ("COMMENTS_FILTER_MIN_SPAM", "20", "20"),
+        ("COMMENTS_FILTER_MAX_FALSE_SPAM", "", "0.01"),
+        ("COMMENTS_FILTER_MAX_FALSE_SPAM", "0.005", "0.005"),
+    ],
+)
+def test_spam_defence_settings_read_the_environment(name, value, expected):
+    """Each spam-defence setting has its documented default and reads its variable."""
+    result = run_with_settings(
+        f"from django.conf import settings; print(settings.{name})",
+        SECRET_KEY="k" * 50,
+        **{name: value},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_a_malformed_false_spam_rate_is_a_clear_error():
+    result = run_with_settings(
+        "from django.conf import settings",
+        SECRET_KEY="k" * 50,
+        COMMENTS_FILTER_MAX_FALSE_SPAM="one percent",
+    )
+    assert result.returncode != 0
+    assert "COMMENTS_FILTER_MAX_FALSE_SPAM must be a number" in result.stderr
+
+
+def test_redis_url_makes_the_cache_redis():
+    """Several app servers share the counters only through REDIS_URL's Redis."""
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    shared = run_with_settings(code, SECRET_KEY="k" * 50, REDIS_URL="redis://127.0.0.1:6379/0")
+    local = run_with_settings(code, SECRET_KEY="k" * 50, REDIS_URL="")
+    assert shared.stdout.strip() == "django.core.cache.backends.redis.RedisCache", shared.stderr
+    assert local.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache", local.stderr

@@ -16,18 +16,12 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from articles.models import Article
 from comments.forms import sign_form_token
+from comments.management.benchmarks import benchmark_article, rolled_back
 from comments.models import Block, DiscussionSettings
-
-
-class _Rollback(Exception):
-    pass
 
 
 class Command(BaseCommand):
@@ -39,22 +33,11 @@ class Command(BaseCommand):
         parser.add_argument("--words", type=int, default=500)
 
     def handle(self, *args, posts, blocks, words, **options):
-        try:
-            with transaction.atomic():
-                self._run(posts, blocks, words)
-                raise _Rollback
-        except _Rollback:
-            pass
+        with rolled_back():
+            self._run(posts, blocks, words)
 
     def _run(self, posts, blocks, words):
-        article = Article.objects.create(
-            headline="Benchmark article",
-            slug=f"benchmark-{time.time_ns()}",
-            body="Body.",
-            byline="Bench",
-            status=Article.Status.PUBLISHED,
-            published_at=timezone.now(),
-        )
+        article = benchmark_article()
         url = reverse("comments:post", kwargs={"article_id": article.pk})
         token = sign_form_token(article, time.time() - 60)
         backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]

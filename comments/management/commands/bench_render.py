@@ -15,21 +15,15 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.test import Client
-from django.utils import timezone
 
-from articles.models import Article
 from comments import moderation, sanitize
-from comments.forms import CommentForm
+from comments.forms import CommentForm, sign_form_token
+from comments.management.benchmarks import benchmark_article, rolled_back
 from comments.models import COMMENT_MAX_LENGTH
 
 CHROMIUM = "/usr/bin/chromium"
 ORIGIN = "http://bench.invalid"
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _nested(tag, depth, text="x"):
@@ -108,32 +102,26 @@ class Command(BaseCommand):
     def _render_pages(self):
         """Each case's article page as Django serves it; the data is rolled back."""
         pages = {}
-        try:
-            with transaction.atomic():
-                for name, text in worst_cases().items():
-                    article = Article.objects.create(
-                        headline=f"Bench: {name}",
-                        slug=f"bench-render-{time.time_ns()}",
-                        body="Body.",
-                        byline="Bench",
-                        status=Article.Status.PUBLISHED,
-                        published_at=timezone.now(),
-                    )
-                    form = CommentForm(
-                        {"name": "Bench", "email": "bench@example.com", "comment": text},
-                        article=article,
-                    )
-                    if not form.is_valid():
-                        raise CommandError(f"{name}: refused by the form: {form.errors}")
-                    comment = moderation.submit(
-                        form.build_comment(ip_address=None, user_agent="bench_render")
-                    )
-                    moderation.approve([comment], by="bench_render")
-                    response = Client(SERVER_NAME="localhost").get(article.get_absolute_url())
-                    pages[name] = (len(text), response.content)
-                raise _Rollback
-        except _Rollback:
-            pass
+        with rolled_back():
+            for name, text in worst_cases().items():
+                article = benchmark_article(f"Bench: {name}")
+                form = CommentForm(
+                    {
+                        "name": "Bench",
+                        "email": "bench@example.com",
+                        "comment": text,
+                        "token": sign_form_token(article, time.time() - 60),
+                    },
+                    article=article,
+                )
+                if not form.is_valid():
+                    raise CommandError(f"{name}: refused by the form: {form.errors}")
+                comment = moderation.submit(
+                    form.build_comment(ip_address=None, user_agent="bench_render")
+                )
+                moderation.approve([comment], by="bench_render")
+                response = Client(SERVER_NAME="localhost").get(article.get_absolute_url())
+                pages[name] = (len(text), response.content)
         return pages
 
     def _load(self, browser, html):

@@ -10,16 +10,12 @@ import statistics
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from articles.models import Article
+from comments.management.benchmarks import benchmark_article, rolled_back
 from comments.models import Comment
-
-
-class _Rollback(Exception):
-    pass
 
 
 class Command(BaseCommand):
@@ -30,22 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=20)
 
     def handle(self, *args, comments, requests, **options):
-        try:
-            with transaction.atomic():
-                self._run(comments, requests)
-                raise _Rollback
-        except _Rollback:
-            pass
+        with rolled_back():
+            self._run(comments, requests)
 
     def _run(self, count, requests):
-        article = Article.objects.create(
-            headline="Benchmark article",
-            slug=f"benchmark-{time.time_ns()}",
-            body="Body.",
-            byline="Bench",
-            status=Article.Status.PUBLISHED,
-            published_at=timezone.now(),
-        )
+        article = benchmark_article()
         now = timezone.now()
         thread = []
         for i in range(count):

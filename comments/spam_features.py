@@ -28,12 +28,14 @@ MAX_CHARACTERS = 5000
 _TAG = re.compile(r"<[^>]{0,500}>")
 _URL = re.compile(
     r"(?i)\b(?:https?://|www\.)[^\s<>\"']+"
-    r"|\b(?:[a-z0-9-]+\.)+(?:com|net|org|ly|be|co|info|biz|me|tv|us|uk|ru|de|io|gl|tk)\b"
+    r"|\b(?:[a-z0-9-]+\.){1,10}(?:com|net|org|ly|be|co|info|biz|me|tv|us|uk|ru|de|io|gl|tk)\b"
     r"(?:/[^\s<>\"']*)?"
 )
-_EMAIL = re.compile(r"(?i)\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# Bounded repeats (an address's parts are short), so no input makes the scan quadratic.
+_EMAIL = re.compile(r"(?i)\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,10}\b")
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
-_IPV6 = re.compile(r"(?i)\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}\b")
+# Any run of hex groups and colons with at least two colons: "2001:db8::1", "fe80::1".
+_IPV6 = re.compile(r"(?i)(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])")
 _PHONE = re.compile(r"(?<!\w)(?:\+?\d[\d\s().-]{7,}\d)(?!\w)")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[!?$€£]")
 _REPEATED_PUNCTUATION = re.compile(r"([!?.])\1{2,}")
@@ -63,7 +65,13 @@ def clean_name(raw):
 
 
 def _domain(url):
-    host = re.sub(r"(?i)^https?://", "", url).split("/")[0].split("?")[0].split(":")[0].lower()
+    """A link's host, lower-cased; an IP address as a host is only "[IP address]"."""
+    rest = re.sub(r"(?i)^https?://", "", url)
+    if rest.startswith("["):  # http://[2001:db8::1]/
+        return "ipaddr"
+    host = rest.split("/")[0].split("?")[0].split("#")[0].split(":")[0].lower()
+    if _IPV4.fullmatch(host) or host.replace(".", "").isdigit():
+        return "ipaddr"
     return host.removeprefix("www.")
 
 
@@ -116,7 +124,8 @@ def analyse(text, name="", website=""):
     """The comment's features: (words, chars, meta), three lists of feature names."""
     text = clean_text(text)
     name = clean_name(name)
-    links = _URL.findall(text) + ([website] if website else [])
+    # An email's domain is not a link (and must not become a feature).
+    links = _URL.findall(_EMAIL.sub(" ", text)) + ([website] if website else [])
     domains = [_domain(link) for link in links]
     phones = len(_PHONE.findall(_IPV4.sub(" ", _EMAIL.sub(" ", text))))
     lowered = masked(text).lower()
@@ -127,7 +136,7 @@ def analyse(text, name="", website=""):
     for domain in domains:
         words.append(f"dom:{domain}")
         parts = domain.split(".")
-        if len(parts) > 2:
+        if len(parts) > 2 and domain != "ipaddr":
             words.append(f"dom:{'.'.join(parts[-2:])}")
 
     chars = []

@@ -27,7 +27,9 @@ from .spam_features import analyse, clean_text, describe, log_odds_to_score
 KIND = "z-average-v1"
 C = 10.0  # little regularisation: the features are many and sparse, the examples few
 NB_ALPHA = 0.1
-MIN_DOCUMENT_FREQUENCY = 2  # a word or n-gram must appear in two examples to be weighed
+# A word or n-gram must appear in two examples to be weighed (from 100 examples on: with
+# a handful of unrelated ones, no word might).
+MIN_DOCUMENT_FREQUENCY = 2
 # The safety margin on the false-spam target: thresholds are set so that half the allowed
 # share of good comments, cross-validated, would be sent to spam (fold-to-fold noise is large
 # with a few hundred good comments).
@@ -71,7 +73,7 @@ def train(examples):
                 analyzer=given,
                 lowercase=False,
                 sublinear_tf=True,
-                min_df=1 if block == 2 else MIN_DOCUMENT_FREQUENCY,
+                min_df=1 if block == 2 or len(examples) < 100 else MIN_DOCUMENT_FREQUENCY,
             )
             for block in blocks
         ]

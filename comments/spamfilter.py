@@ -37,6 +37,12 @@ from .spam_features import clean_name, clean_text
 logger = logging.getLogger(__name__)
 
 RULE = "spam filter"
+# The editors' actions that say whether a comment is spam (Remove doesn't; neither does Edit).
+DECISIONS = (
+    ModerationEvent.Action.APPROVE,
+    ModerationEvent.Action.SPAM,
+    ModerationEvent.Action.RESTORE,
+)
 TRAINING_LOCK = "spam-filter:training"
 TRAINING_LOCK_SECONDS = 15 * 60
 FOLDS = 5  # cross-validation needs this many examples of each label
@@ -114,6 +120,8 @@ def learn_from(change):
     """A moderation listener: each editor's decision on a comment becomes its example."""
     if not isinstance(change.by, AbstractBaseUser):
         return  # rules (and posters) don't teach the filter: only people do
+    if change.action not in DECISIONS:
+        return  # an editor fixing a typo says nothing about spam
     comments = [comment for comment in change.comments if comment.pk is not None]
     if change.to_status in (Status.APPROVED, Status.SPAM):
         now = timezone.now()
@@ -230,19 +238,22 @@ def train(trigger):
 def mistakes():
     """The filter's mistakes, as editors corrected them: comments it sent to spam, and
     comments it held, that an editor then approved."""
-    by_filter = Comment.objects.filter(
-        events__action=ModerationEvent.Action.SUBMIT, events__rule=RULE
-    )
-    approved_by_editor = {"events__to_status": Status.APPROVED, "events__actor__isnull": False}
+
+    def decided_by_filter(status):
+        # One filter() call: the same event must be the filter's submission into `status`.
+        return Comment.objects.filter(
+            events__action=ModerationEvent.Action.SUBMIT,
+            events__rule=RULE,
+            events__to_status=status,
+        )
+
+    def then_approved(comments):
+        approved = {"events__to_status": Status.APPROVED, "events__actor__isnull": False}
+        return comments.filter(**approved).distinct().count()
+
     return {
-        "sent_to_spam": by_filter.filter(events__to_status=Status.SPAM)
-        .filter(**approved_by_editor)
-        .distinct()
-        .count(),
-        "held": by_filter.filter(events__to_status=Status.PENDING)
-        .filter(**approved_by_editor)
-        .distinct()
-        .count(),
+        "sent_to_spam": then_approved(decided_by_filter(Status.SPAM)),
+        "held": then_approved(decided_by_filter(Status.PENDING)),
     }
 
 

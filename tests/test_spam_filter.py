@@ -40,7 +40,7 @@ from comments.spam_features import clean_text
 from . import factories
 
 ROOT = Path(__file__).resolve().parent.parent
-TUBESPAM = Path(settings.BASE_DIR).parent / "shared/fixtures/tubespam/TubeSpam_train.csv"
+TUBESPAM = Path(settings.BASE_DIR) / "tests/data/tubespam/TubeSpam_train.csv"
 CHANGELIST = "/admin/comments/comment/"
 Status = Comment.Status
 

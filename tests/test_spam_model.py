@@ -3,7 +3,7 @@
 and explains, and how it picks its thresholds (evaluate).
 
 No database: these are the parts every app server runs in plain Python. The real TubeSpam
-collection (/work/shared/fixtures) is the labelled data where a real one is needed.
+collection (tests/data/tubespam) is the labelled data where a real one is needed.
 """
 
 import functools
@@ -21,7 +21,7 @@ from comments.spam_features import analyse, clean_name, clean_text, describe
 from comments.spam_model import Example, Scorer
 from comments.spamfilter import read_labelled_csv
 
-TUBESPAM = Path(settings.BASE_DIR).parent / "shared/fixtures/tubespam/TubeSpam_train.csv"
+TUBESPAM = Path(settings.BASE_DIR) / "tests/data/tubespam/TubeSpam_train.csv"
 
 
 @functools.cache

@@ -25,7 +25,8 @@ from sklearn.model_selection import StratifiedGroupKFold
 from comments import spam_model, spamfilter
 from comments.spam_features import clean_text
 
-TUBESPAM = Path(settings.BASE_DIR).parent / "shared/fixtures/tubespam/TubeSpam_train.csv"
+# A copy of ../shared/fixtures/tubespam, CC BY 4.0 (see its README).
+TUBESPAM = Path(settings.BASE_DIR) / "tests/data/tubespam/TubeSpam_train.csv"
 
 
 class Command(BaseCommand):

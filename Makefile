@@ -6,7 +6,7 @@ PORT ?= 8000
 # Tests run with DEBUG off, as production does; they need a key but no secret.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} DEBUG=0
 
-.PHONY: run editor test lint install clean
+.PHONY: run serve editor test lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ run: install
 	@echo "No editor account yet? In another terminal, run: make editor"
 	@echo
 	DEBUG=1 LOG_LEVEL=$${LOG_LEVEL:-INFO} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production mode (README, docs/deploy.md): gunicorn, DEBUG off, WhiteNoise serving hashed,
+# compressed static files. Needs SECRET_KEY, and DATABASE_URL, REDIS_URL, ALLOWED_HOSTS … as
+# deployed. BIND (default 127.0.0.1:$PORT) and WEB_CONCURRENCY (default 2 workers).
+serve: install
+	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0
+	DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DEBUG=0 $(BIN)/gunicorn newsite.wsgi --bind $${BIND:-127.0.0.1:$(PORT)} \
+		--workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
 # A staff account in the Editors group, for /admin/: asks for a username and a password.
 editor: install

@@ -77,6 +77,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (static files are precompressed by WhiteNoise). Django's GZip pads each
+    # response randomly against BREACH, which would otherwise read CSRF tokens off sizes.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -168,6 +171,16 @@ STORAGES = {
 
 # Cookies: HttpOnly session, and Secure cookies behind HTTPS (SECURE_COOKIES=1 in production).
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
+# HTTPS in production (README, docs/deploy.md): redirect plain HTTP, HSTS, and believe the
+# proxy's X-Forwarded-Proto only when it is the one that sets it (SECURE_PROXY_SSL_HEADER=1).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+if env_bool("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /healthz answers plain HTTP from the load balancer, inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_FAILURE_VIEW = "comments.views.csrf_failure"
 # Readers' pages load only this site's CSS and its one script (comments.js): no inline

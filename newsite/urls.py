@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from . import views
 from .admin_login import ThrottledAdminLoginForm
 
 admin.site.site_header = "The Meridian newsroom"
@@ -16,6 +17,7 @@ admin.site.login_form = ThrottledAdminLoginForm
 favicon_url = lazy(static, str)("articles/favicon.svg")
 
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url=favicon_url, permanent=True)),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),

@@ -1,5 +1,7 @@
 import pytest
-from django.core.cache import cache
+import redis
+from django.core.cache import cache, caches
+from django.test import override_settings
 
 from comments import spamfilter
 
@@ -80,3 +82,30 @@ def comment_data(article):
         "comment": "I was at the talks. <em>Nobody</em> expected this.",
         "token": factories.form_token(article),
     }
+
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "KEY_PREFIX": "test-dead",
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
+}
+
+
+@pytest.fixture
+def dead_redis():
+    """The cache is a Redis that doesn't answer, for this test's body only.
+
+    override_settings, not pytest-django's `settings`: both fire setting_changed, which makes
+    Django drop its cache connections (django.core.cache.cache then resolves to the new
+    backend), but `settings` would be undone after conftest's cache.clear() teardown had met
+    the dead Redis."""
+    with override_settings(CACHES=DEAD_REDIS):
+        backend = caches["default"]
+        assert type(backend).__name__ == "RedisCache"
+        with pytest.raises(redis.exceptions.ConnectionError):
+            cache.add("probe", 1)  # the proxy the app uses really reaches the dead Redis
+        yield backend
+    assert type(caches["default"]).__name__ == "LocMemCache"

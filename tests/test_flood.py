@@ -12,7 +12,6 @@ import http.cookiejar
 import os
 import pickle
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -36,6 +35,7 @@ from comments.models import Comment, DiscussionSettings
 from comments.views import DUPLICATE_MESSAGE, FLOOD_MESSAGE
 
 from . import factories
+from .processes import database_url, free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -388,32 +388,6 @@ def test_the_cache_holds_neither_the_email_nor_the_address(client, article, comm
 # --------------------------------------------------------------------------------------------
 # Redis down
 
-DEAD_REDIS = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-        "KEY_PREFIX": "test-flood-dead",
-        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-    }
-}
-
-
-@pytest.fixture
-def dead_redis():
-    """The cache is a Redis that doesn't answer, for this test's body only.
-
-    override_settings, not pytest-django's `settings`: both fire setting_changed, which makes
-    Django drop its cache connections (django.core.cache.cache then resolves to the new
-    backend), but `settings` would be undone after conftest's cache.clear() teardown had met
-    the dead Redis."""
-    with override_settings(CACHES=DEAD_REDIS):
-        backend = caches["default"]
-        assert type(backend).__name__ == "RedisCache"
-        with pytest.raises(redis.exceptions.ConnectionError):
-            cache.add("probe", 1)  # the proxy the app uses really reaches the dead Redis
-        yield backend
-    assert type(caches["default"]).__name__ == "LocMemCache"
-
 
 def test_with_redis_down_comments_are_kept_but_held(
     client, article, comment_data, dead_redis, caplog
@@ -463,25 +437,6 @@ RUNSERVER = (
     "from django.core.management import execute_from_command_line; "
     "execute_from_command_line(['manage.py', *sys.argv[1:]])"
 )
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url():
-    """The test database this process uses, as a DATABASE_URL for another process."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        assert Path(db["NAME"]).is_absolute(), db["NAME"]
-        return f"sqlite:///{db['NAME']}"
-    password = f":{urllib.parse.quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    user = urllib.parse.quote(db["USER"])
-    return (
-        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
 
 
 class AppServer:

@@ -19,7 +19,6 @@ import re
 import subprocess
 import sys
 import threading
-import urllib.parse
 import zlib
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from comments.models import Comment, ModerationEvent, SpamExample, SpamFilterVer
 from comments.spam_features import clean_text
 
 from . import factories
+from .processes import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TUBESPAM = Path(settings.BASE_DIR) / "tests/data/tubespam/TubeSpam_train.csv"
@@ -181,19 +181,6 @@ def staff_user(username, *permissions):
 
 def report(client):
     return client.get(reverse("admin:comments_spamfilterversion_changelist"))
-
-
-def database_url():
-    """The test database this process uses, as a DATABASE_URL for another process."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        assert Path(db["NAME"]).is_absolute(), db["NAME"]
-        return f"sqlite:///{db['NAME']}"
-    password = f":{urllib.parse.quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    user = urllib.parse.quote(db["USER"])
-    return (
-        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -124,6 +124,8 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ("author_name", "email_normalized", "body_raw", "ip_address")
     list_select_related = ("article",)
     list_per_page = 50
+    # No second COUNT(*) of the whole table per page (the filtered count is enough).
+    show_full_result_count = False
     date_hierarchy = "submitted_at"
     ordering = ("-submitted_at",)  # The moderation queue: newest first.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

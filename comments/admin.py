@@ -26,6 +26,7 @@ from .models import (
     SpamExample,
     SpamFilterVersion,
     comment_fingerprint,
+    range_covering,
 )
 
 Status = Comment.Status
@@ -388,7 +389,10 @@ class CommentAdmin(admin.ModelAdmin):
         active = Block.objects.active()
         emails -= set(active.filter(email__in=emails).values_list("email", flat=True))
         # An address already inside an active range (its own, or a wider one) stays as it is.
-        networks = {n for n in networks if active.matching("", n.split("/")[0]) is None}
+        ranges = Block.objects.active_ranges()
+        networks = {
+            n for n in networks if range_covering(ranges, ipaddress.ip_network(n)[0]) is None
+        }
         reason = f"blocked by {request.user.get_username()} from the comment list"
         Block.objects.bulk_create(
             [Block(email=email, reason=reason, created_by=request.user) for email in sorted(emails)]

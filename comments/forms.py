@@ -16,6 +16,7 @@ from .models import (
     URL_MAX_LENGTH,
     Comment,
     accepts_comments,
+    current_policy,
     validate_website,
 )
 from .moderation import HONEYPOT, TOO_FAST
@@ -263,7 +264,9 @@ class CommentForm(forms.Form):
 
     def clean(self):
         cleaned_data = super().clean()
-        if not accepts_comments(self.article):
+        # The policy in force for this post, read once (the view's flood check uses it too).
+        self.policy = current_policy()
+        if not accepts_comments(self.article, self.policy):
             raise ValidationError("Comments are closed on this article.", code="closed")
         # No duplicate check here: it runs only on an otherwise valid post (moderation.submit,
         # against a unique constraint), so an invalid form never says whether an email and

@@ -130,13 +130,13 @@ class CommentQuerySet(models.QuerySet):
         )
 
 
-def accepts_comments(article):
+def accepts_comments(article, policy=None):
     """Whether readers may post on `article` now: its switch is on and, with
     "close after days" set (COMMENTS_CLOSE_AFTER_DAYS or Discussion settings), it was
     published fewer than that many days ago."""
     if not article.comments_open:
         return False
-    days = current_policy().close_after_days
+    days = (policy or current_policy()).close_after_days
     return not days or timezone.now() < article.published_at + timedelta(days=days)
 
 
@@ -520,14 +520,23 @@ class BlockQuerySet(models.QuerySet):
             block = active.filter(email=email_normalized).first()
             if block is not None:
                 return block
-        ip = _ip_or_none(ip_address)
-        if ip is None:
-            return None
-        for pk, network in active.exclude(network="").values_list("pk", "network"):
-            parsed = _parse_network(network)
-            if parsed is not None and ip.version == parsed.version and ip in parsed:
-                return self.get(pk=pk)
+        pk = range_covering(self.active_ranges(), _ip_or_none(ip_address))
+        return self.get(pk=pk) if pk is not None else None
+
+    def active_ranges(self):
+        """(pk, network) of every active IP block, each parsed once per process."""
+        rows = self.active().exclude(network="").values_list("pk", "network")
+        return [(pk, _parse_network(network)) for pk, network in rows]
+
+
+def range_covering(ranges, ip):
+    """The pk of the first of `ranges` (from active_ranges) that holds `ip`, or None."""
+    if ip is None:
         return None
+    for pk, network in ranges:
+        if network is not None and ip.version == network.version and ip in network:
+            return pk
+    return None
 
 
 def _ip_or_none(value):

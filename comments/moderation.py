@@ -188,15 +188,20 @@ FLOOD_UNCHECKED = Decision(
 )
 
 
+def _text_variants(raw):
+    """A comment's text as the word lists read it: as typed, and with its tags stripped
+    ("c<b></b>asino" reads "casino")."""
+    raw = raw or ""
+    return (raw, html.unescape(strip_tags(raw)))
+
+
 def _fields_to_match(comment):
-    """What the word lists are matched against, as WordPress does, by field: lower-cased."""
-    text = comment.body_raw or ""
+    """What the word lists are matched against, as WordPress does, by field."""
     return (
         ("name", comment.author_name),
         ("email", comment.author_email),
         ("website", comment.author_url),
-        ("text", text),
-        ("text", html.unescape(strip_tags(text))),  # "c<b></b>asino" reads "casino"
+        *(("text", text) for text in _text_variants(comment.body_raw)),
         ("IP address", str(comment.ip_address or "")),
         ("browser", comment.user_agent),
     )
@@ -395,10 +400,8 @@ def edit_own(comment, body_raw):
 def _word_added(before, after, policy):
     """A disallowed or hold word the new text has and the old one had not, or None."""
 
-    def texts(raw):
-        return (raw.casefold(), html.unescape(strip_tags(raw)).casefold())
-
-    old, new = texts(before or ""), texts(after or "")
+    old = [text.casefold() for text in _text_variants(before)]
+    new = [text.casefold() for text in _text_variants(after)]
     for word in (*policy.disallowed_words, *policy.hold_words):
         if any(word in text for text in new) and not any(word in text for text in old):
             return word

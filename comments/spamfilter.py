@@ -124,19 +124,21 @@ def learn_from(change):
         return  # an editor fixing a typo says nothing about spam
     comments = [comment for comment in change.comments if comment.pk is not None]
     if change.to_status in (Status.APPROVED, Status.SPAM):
+        # One example per comment, the latest decision's: two queries however many were decided.
         now = timezone.now()
-        for comment in comments:
-            SpamExample.objects.update_or_create(
+        SpamExample.objects.filter(comment__in=comments).delete()
+        SpamExample.objects.bulk_create(
+            SpamExample(
                 comment=comment,
-                defaults={
-                    "is_spam": change.to_status == Status.SPAM,
-                    "author_name": comment.author_name,
-                    "author_url": comment.author_url,
-                    "text": comment.body_raw,
-                    "source": SpamExample.Source.DECISION,
-                    "decided_at": now,
-                },
+                is_spam=change.to_status == Status.SPAM,
+                author_name=comment.author_name,
+                author_url=comment.author_url,
+                text=comment.body_raw,
+                source=SpamExample.Source.DECISION,
+                decided_at=now,
             )
+            for comment in comments
+        )
     elif change.to_status == Status.PENDING:
         # Undone back to the queue: the editor has not decided after all.
         SpamExample.objects.filter(comment__in=comments).delete()

@@ -13,7 +13,7 @@ from articles.models import Article
 
 from . import moderation, throttle
 from .forms import CommentForm, OwnCommentForm
-from .models import Comment, current_policy
+from .models import Comment
 from .network import client_ip
 
 # Session key of this browser's random poster key; its comments carry it (Comment.poster_key).
@@ -72,7 +72,7 @@ def post_comment(request, article_id):
     if moderation.is_duplicate(comment):
         # Said before flood control, which would otherwise call a double click "too quick".
         return refuse(request, article, form, DUPLICATE_MESSAGE, status=409)
-    policy = current_policy()
+    policy = form.policy
     held, flood_keys = None, []
     seconds = policy.flood_seconds
     if seconds > 0 and not request.user.is_staff:

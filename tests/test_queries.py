@@ -1,7 +1,9 @@
 """The comment thread is the hot path: its query count must not grow with its size."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comments.models import Comment
@@ -76,3 +78,15 @@ def test_threaded_article_page_queries_do_not_grow(client, count, django_assert_
     html = response.content.decode()
     assert html.count('class="comment ') == count
     assert html.count('<ol class="children') == count - count // 5
+
+
+def test_a_post_reads_the_discussion_settings_once(client, article, comment_data):
+    """Guards reading the settings row twice per post (the form's "still open?" check and
+    the view's flood control share the policy the form read)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("comments:post", kwargs={"article_id": article.pk}), comment_data
+        )
+    assert response.status_code == 302
+    reads = [q["sql"] for q in queries if "comments_discussionsettings" in q["sql"]]
+    assert len(reads) == 1, reads

@@ -30,6 +30,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comments import moderation, spam_model, spamfilter
@@ -234,7 +235,7 @@ def test_a_later_opposite_decision_flips_the_one_example(
     with django_capture_on_commit_callbacks(execute=True):
         decide(editor_client, "mark_comments_as_spam", [comment])
     flipped = SpamExample.objects.get()
-    assert (flipped.pk, flipped.is_spam) == (first.pk, True)
+    assert (flipped.comment_id, flipped.is_spam) == (comment.pk, True)
     assert flipped.decided_at >= first.decided_at
     with django_capture_on_commit_callbacks(execute=True):
         decide(editor_client, "approve_comments", [comment])
@@ -1048,3 +1049,26 @@ def test_after_editors_decide_400_comments_the_form_sends_obvious_spam_to_spam(
     assert ordinary.status == Status.PENDING
     assert submit_event(ordinary).rule == "new author", ordinary.spam_score
     assert ordinary.spam_score < version.hold_threshold
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_learning_from_a_bulk_decision_costs_the_same_queries_however_many(
+    article, editor, count, settings
+):
+    """Guards a query (or two) per comment in learn_from when an editor approves a whole
+    page of the queue at once: the examples are replaced in bulk."""
+    settings.COMMENTS_FILTER_RETRAIN_EVERY = 10_000  # no training in this test
+    comments = [factories.make_comment(article, status="pending") for _ in range(count)]
+    change = moderation.Change(
+        moderation.Action.APPROVE,
+        tuple(comments),
+        {c.pk: "pending" for c in comments},
+        "approved",
+        editor,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        spamfilter.learn_from(change)
+    assert len(queries) <= 4, [q["sql"] for q in queries]
+    assert SpamExample.objects.filter(is_spam=False).count() == count
+    spamfilter.learn_from(change)  # deciding again replaces, never duplicates
+    assert SpamExample.objects.count() == count

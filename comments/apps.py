@@ -7,6 +7,7 @@ class CommentsConfig(AppConfig):
 
     def ready(self):
         # What hangs on the write path's registry (comments.moderation.on_change), all here.
-        from . import moderation, spamfilter
+        from . import moderation, spamfilter, thread
 
+        moderation.on_change(thread.forget_threads)
         moderation.on_change(spamfilter.learn_from)

@@ -1,14 +1,17 @@
 """How article pages pull in comments: the articles app never imports this one."""
 
+from crispy_forms.utils import render_crispy_form
 from django import template
 from django.conf import settings
 from django.db.models import Count
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
+from .. import thread
 from ..forms import CommentForm
 from ..models import Comment, accepts_comments
-from ..views import mark_personal, poster_key, remembered_author
+from ..views import forget_posted_in, mark_personal, posted_in, poster_key, remembered_author
 
 register = template.Library()
 
@@ -25,10 +28,11 @@ def comment_scripts():
     return format_html('<script src="{}" defer></script>', static("comments/comments.js"))
 
 
-@register.inclusion_tag("comments/_thread.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def comment_thread(context, article):
-    """The article's thread, fetched in one query and nested in Python (see thread_for)."""
-    return thread_for(context, article)
+    """The article's thread: cached for every reader, or rendered for this one (see
+    comments.thread)."""
+    return mark_safe(thread_for(context, article)["html"])  # noqa: S308 - rendered by us
 
 
 @register.inclusion_tag("comments/_count.html", takes_context=True)
@@ -39,7 +43,7 @@ def comment_count(context, article):
 
 
 def thread_for(context, article):
-    """What the thread shows, computed once per page and kept on the request.
+    """What the thread shows, worked out once per page and kept on the request.
 
     Everyone sees the approved comments; the session that posted a pending comment sees it
     too, and staff following "View on site" from the admin (?moderate=<id>) see that comment
@@ -47,40 +51,22 @@ def thread_for(context, article):
     count is of approved comments only, as the front page's.
     """
     request = context.get("request")
-    cache = getattr(request, "_comment_threads", None) if request is not None else None
-    if cache is None:
-        cache = {}
-        if request is not None:
-            request._comment_threads = cache
-    if article.pk in cache:
-        return cache[article.pk]
-    key = poster_key(request)
-    visible = Comment.objects.for_article_thread(article, key)
-    preview_id = _staff_preview_id(request)
-    if preview_id:
-        visible = visible | Comment.objects.filter(article=article, pk=preview_id)
-    comments = list(visible.for_thread())
-    personal = False
-    for comment in comments:
-        comment.is_staff_preview = comment.pk == preview_id and not comment.is_approved
-        comment.editable = comment.editable_by_poster(key)
-        personal |= comment.editable or comment.shown_as_pending or comment.is_staff_preview
-    if personal and request is not None:
-        mark_personal(request)
-    threads = nest(comments)
-    per_page = settings.COMMENTS_PER_PAGE
-    num_pages = max(1, -(-len(threads) // per_page))
-    page = _requested_page(request, num_pages)
-    cache[article.pk] = {
-        "article": article,
-        "threads": threads[(page - 1) * per_page : page * per_page],
-        "page": page,
-        "num_pages": num_pages,
-        "page_range": range(1, num_pages + 1),
-        "approved_count": sum(comment.is_approved for comment in comments),
-        "can_reply": comments_open(request, article),
-    }
-    return cache[article.pk]
+    memo = request.__dict__.setdefault("_comment_threads", {}) if request is not None else {}
+    if article.pk not in memo:
+        own = posted_in(request, article)
+        memo[article.pk] = found = thread.thread_page(
+            article,
+            page=_requested_page(request),
+            can_reply=comments_open(request, article),
+            poster_key=poster_key(request),
+            own=own,
+            preview_id=_staff_preview_id(request),
+        )
+        if found["personal"]:
+            mark_personal(request)
+        elif own:  # all decided and past editing: this reader gets the cached page again
+            forget_posted_in(request, article)
+    return memo[article.pk]
 
 
 def comments_open(request, article):
@@ -94,11 +80,11 @@ def comments_open(request, article):
     return answers[article.pk]
 
 
-def _requested_page(request, num_pages):
-    """?cpage=N, kept within the pages there are (a stale link lands on the nearest)."""
+def _requested_page(request):
+    """?cpage=N (the thread keeps it within the pages there are: a stale link lands on the
+    nearest)."""
     value = request.GET.get("cpage", "") if request is not None else ""
-    page = int(value) if value.isdigit() else 1
-    return min(max(page, 1), num_pages)
+    return int(value) if value.isdigit() and len(value) < 9 else 1
 
 
 @register.simple_tag(takes_context=True)
@@ -115,26 +101,6 @@ def comment_page_canonical(context, article):
     # A path: browsers and search engines resolve it against this site's own address.
     url = article.get_absolute_url() + (f"?cpage={page}" if page > 1 else "")
     return format_html('<link rel="canonical" href="{}">', url)
-
-
-def nest(comments):
-    """Top-level comments, each with `.children` (its replies, oldest first, nested alike).
-
-    A reply whose parent is not shown (pending, spam) is not shown either: it would answer
-    nothing a reader can see.
-    """
-    by_id = {comment.pk: comment for comment in comments}
-    top_level = []
-    for comment in comments:  # already oldest first
-        comment.children = []
-    for comment in comments:
-        if comment.parent_id is None:
-            top_level.append(comment)
-        elif comment.parent_id in by_id:
-            parent = by_id[comment.parent_id]
-            comment.parent_name = None if parent.is_removed else parent.author_name
-            parent.children.append(comment)
-    return top_level
 
 
 def _staff_preview_id(request):
@@ -165,7 +131,30 @@ def comment_form(context, article):
             mark_personal(request)
         form = CommentForm(article=article, initial=initial)
     open_ = comments_open(request, article)
-    return {"article": article, "form": form, "request": request, "open": open_}
+    fields = blank_form_fields(form) if not form.is_bound and len(form.initial) == 1 else None
+    if fields is None:
+        fields = render_crispy_form(form, form.helper)
+    return {"article": article, "form": form, "request": request, "open": open_, "fields": fields}
+
+
+TOKEN_PLACEHOLDER = "comment-form-token-placeholder"  # noqa: S105 (not a secret)
+_blank_form_fields = {}
+
+
+def blank_form_fields(form):
+    """The fields of a blank form as crispy renders them, worked out once per process.
+
+    Every reader's blank form is the same but for its token, and crispy takes longer to
+    render it than the rest of a page, thread included. So the blank form is rendered once
+    with a placeholder token, and each page puts its own in. (With DEBUG on, every time, so
+    template edits show at once.)
+    """
+    if settings.DEBUG or not _blank_form_fields:
+        blank = CommentForm(article=form.article)
+        blank.initial["token"] = TOKEN_PLACEHOLDER
+        _blank_form_fields["html"] = render_crispy_form(blank, blank.helper)
+    token = conditional_escape(form.initial["token"])
+    return mark_safe(_blank_form_fields["html"].replace(TOKEN_PLACEHOLDER, token))  # noqa: S308
 
 
 @register.simple_tag

@@ -6,7 +6,7 @@ PORT ?= 8000
 # Tests run with DEBUG off, as production does; they need a key but no secret.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} DEBUG=0
 
-.PHONY: run serve editor test lint install clean
+.PHONY: run serve bench editor test lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +30,21 @@ run: install
 
 # Production mode (README, docs/deploy.md): gunicorn, DEBUG off, WhiteNoise serving hashed,
 # compressed static files. Needs SECRET_KEY, and DATABASE_URL, REDIS_URL, ALLOWED_HOSTS … as
-# deployed. BIND (default 127.0.0.1:$PORT) and WEB_CONCURRENCY (default 2 workers).
+# deployed. BIND (default 127.0.0.1:$PORT); WEB_CONCURRENCY worker processes (default 2 with
+# REDIS_URL, else 1: processes share cached threads only through Redis) of GUNICORN_THREADS
+# threads each (default 4).
 serve: install
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DEBUG=0 $(BIN)/gunicorn newsite.wsgi --bind $${BIND:-127.0.0.1:$(PORT)} \
-		--workers $${WEB_CONCURRENCY:-2} --access-logfile -
+		--workers $${WEB_CONCURRENCY:-$$(test -n "$$REDIS_URL" && echo 2 || echo 1)} \
+		--threads $${GUNICORN_THREADS:-4} --access-logfile -
+
+# The benchmark (README, "Benchmark"): gunicorn on a generated database, measured by wrk or
+# bench/run.py's own threads; prints a table and writes bench/results.md. Needs Redis, and
+# PostgreSQL for its half (DATABASES=sqlite for SQLite alone).
+bench: install
+	$(BIN)/python bench/run.py --databases $${DATABASES:-sqlite,postgres}
 
 # A staff account in the Editors group, for /admin/: asks for a username and a password.
 editor: install

@@ -28,6 +28,7 @@ from .models import (
     comment_fingerprint,
     range_covering,
 )
+from .paginator import EstimatedCountPaginator, estimated_count
 
 Status = Comment.Status
 
@@ -125,8 +126,10 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ("author_name", "email_normalized", "body_raw", "ip_address")
     list_select_related = ("article",)
     list_per_page = 50
-    # No second COUNT(*) of the whole table per page (the filtered count is enough).
+    # No second COUNT(*) of the whole table per page (the filtered count is enough), and
+    # that one estimated when it is long.
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     date_hierarchy = "submitted_at"
     ordering = ("-submitted_at",)  # The moderation queue: newest first.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -251,7 +254,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
-            "pending_count": Comment.objects.pending().count(),
+            "pending_count": estimated_count(Comment.objects.pending()),
             # The queue needs the width: every column fits at 1280 px without the app list.
             "is_nav_sidebar_enabled": False,
             **(extra_context or {}),

@@ -7,7 +7,7 @@ class CommentsConfig(AppConfig):
 
     def ready(self):
         # What hangs on the write path's registry (comments.moderation.on_change), all here.
-        from . import moderation, spamfilter, thread
+        from . import checks, moderation, spamfilter, thread  # noqa: F401 (checks registers)
 
         moderation.on_change(thread.forget_threads)
         moderation.on_change(spamfilter.learn_from)

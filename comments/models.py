@@ -1,13 +1,15 @@
 import functools
 import hashlib
 import ipaddress
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +18,8 @@ from django.utils.text import Truncator
 from articles.models import Article
 
 from .sanitize import sanitize_comment
+
+logger = logging.getLogger(__name__)
 
 # WordPress's limits, so that nothing a WordPress reader could post is refused here.
 NAME_MAX_LENGTH = 245
@@ -159,6 +163,27 @@ def comment_fingerprint(email, body_raw, parent_id=None):
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+class QueueIndex(models.Index):
+    """An index in the moderation queue's order, NULLS LAST included, on every database.
+
+    SQLite refuses NULLS LAST in an index and needs no such words: it sorts NULL below every
+    number, so its plain DESC already puts unscored comments last, as PostgreSQL's
+    DESC NULLS LAST does.
+    """
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "sqlite":
+            plain = [
+                models.OrderBy(e.expression, descending=e.descending)
+                if isinstance(e, models.OrderBy)
+                else e
+                for e in self.expressions
+            ]
+            index = models.Index(*plain, name=self.name, condition=self.condition)
+            return index.create_sql(model, schema_editor, using=using, **kwargs)
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+
 class Comment(models.Model):
     """A reader's comment on an article.
 
@@ -227,8 +252,19 @@ class Comment(models.Model):
         indexes = [
             # The thread: one article's visible comments, oldest first.
             models.Index(fields=["article", "status", "submitted_at"]),
-            # The moderation queue.
+            # The admin's lists by status, newest first (pk breaks ties, as the admin does).
             models.Index(fields=["status", "submitted_at"]),
+            # The moderation queue: pending only, likeliest spam first, then newest
+            # (CommentAdmin.get_ordering), read from the index without sorting.
+            QueueIndex(
+                models.F("spam_score").desc(nulls_last=True),
+                models.F("submitted_at").desc(),
+                models.F("id").desc(),
+                name="comment_pending_queue",
+                condition=models.Q(status="pending"),
+            ),
+            # "All" comments, newest first.
+            models.Index(fields=["submitted_at", "id"], name="comment_submitted"),
             # The policy's "already approved?" look-up, and the commenter's history.
             models.Index(fields=["email_normalized", "status"], name="comment_author_status"),
         ]
@@ -481,6 +517,16 @@ class DiscussionSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = self.SINGLETON_PK
         super().save(*args, **kwargs)
+        # Pages keep the policy in the cache (comments.thread): they ask again from now on,
+        # and once more after the commit, in case one asked in between.
+        forget_policy_for_pages()
+        transaction.on_commit(forget_policy_for_pages)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        forget_policy_for_pages()
+        transaction.on_commit(forget_policy_for_pages)
+        return result
 
     @classmethod
     def load(cls):
@@ -501,6 +547,17 @@ class DiscussionSettings(models.Model):
 def current_policy():
     """The policy in force now (one primary-key query)."""
     return DiscussionSettings.load().policy()
+
+
+# Where pages keep the policy (see comments.thread.page_state): posting always reads the row.
+POLICY_FOR_PAGES_KEY = "comments:policy"
+
+
+def forget_policy_for_pages():
+    try:
+        cache.delete(POLICY_FOR_PAGES_KEY)
+    except Exception:  # Redis unreachable: pages then read the row (see page_state)
+        logger.warning("Could not tell the cache that the discussion settings changed")
 
 
 class BlockQuerySet(models.QuerySet):

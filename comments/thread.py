@@ -16,6 +16,7 @@ is the one WordPress themes use (li.comment > article.comment-body, ol.children)
 import logging
 import secrets
 from contextlib import suppress
+from dataclasses import dataclass
 from html import escape
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 
-from .models import Comment
+from .models import POLICY_FOR_PAGES_KEY, Comment, Policy, current_policy
 
 logger = logging.getLogger(__name__)
 
@@ -34,15 +35,49 @@ logger = logging.getLogger(__name__)
 # a new one, so every page of it is forgotten at once and a page rendered from data read
 # before the change is stored where nobody looks.
 GENERATION_KEY = "comments:thread-generation:{article_id}"
-PAGE_KEY = "comments:thread:{article_id}:{generation}:{edited}:{per_page}:{can_reply:d}:{page}"
+# The "2": what a page holds (bump it when that changes, so a deploy never reads the old kind).
+PAGE_KEY = "comments:thread:2:{article_id}:{generation}:{edited}:{per_page}:{can_reply:d}:{page}"
 # A safety net only: a change is forgotten at once, but a cache that missed the word (Redis
 # unreachable at that moment) is right again within this time.
 PAGE_TIMEOUT = 60 * 60
+POLICY_TIMEOUT = 5 * 60
 
 
-def thread_page(article, *, page, can_reply, poster_key="", own=False, preview_id=None):
-    """The thread's page `page` for one reader: {"html", "approved_count", "page",
-    "num_pages", "personal"}.
+@dataclass(frozen=True)
+class PageState:
+    """What an article page needs from the cache before anything else."""
+
+    generation: str | None  # None: the cache is unreachable
+    policy: Policy
+
+
+def page_state(article):
+    """The article's thread generation and the discussion policy (is the article open?), in
+    one round trip to the cache. The policy is kept there until Discussion settings are
+    saved (DiscussionSettings.save forgets it; POLICY_TIMEOUT is the safety net); posting
+    never uses this copy, it reads the row."""
+    generation_key = GENERATION_KEY.format(article_id=article.pk)
+    try:
+        found = cache.get_many([generation_key, POLICY_FOR_PAGES_KEY])
+    except Exception:  # Redis unreachable, …: whatever the backend raises
+        return PageState(None, current_policy())
+    policy = found.get(POLICY_FOR_PAGES_KEY)
+    if policy is None:
+        policy = current_policy()
+        with suppress(Exception):
+            cache.set(POLICY_FOR_PAGES_KEY, policy, POLICY_TIMEOUT)
+    generation = found.get(generation_key)
+    if generation is None:
+        with suppress(Exception):
+            generation = _generation(article.pk)
+    return PageState(generation, policy)
+
+
+def thread_page(
+    article, *, page, can_reply, poster_key="", own=False, preview_id=None, generation=None
+):
+    """The thread's page `page` for one reader: {"html" (UTF-8 bytes), "approved_count",
+    "page", "num_pages", "personal"}.
 
     A reader who posted in this thread (`own`: their session says so), or staff previewing
     a comment, gets a page rendered for them alone; "personal" says whether it showed them
@@ -59,16 +94,16 @@ def thread_page(article, *, page, can_reply, poster_key="", own=False, preview_i
             poster_key=poster_key,
             preview_id=preview_id,
         )
-    return cached_page(article, page=page, can_reply=can_reply)
+    return cached_page(article, page=page, can_reply=can_reply, generation=generation)
 
 
-def cached_page(article, *, page, can_reply):
+def cached_page(article, *, page, can_reply, generation=None):
     """The public page from the cache, rendering and storing it on a miss.
 
     With the cache unreachable the page is rendered for this request: slower, never wrong.
     """
     try:
-        generation = _generation(article.pk)
+        generation = generation or _generation(article.pk)
         key = PAGE_KEY.format(
             article_id=article.pk,
             generation=generation,
@@ -79,7 +114,7 @@ def cached_page(article, *, page, can_reply):
         )
         found = cache.get(key)
     except Exception:  # Redis unreachable, …: whatever the backend raises
-        generation = key = found = None
+        key = found = None
     if found is not None:
         return found
     comments = ThreadComment.load(Comment.objects.for_article_thread(article))
@@ -203,7 +238,8 @@ def render_page(article, comments, *, page, can_reply, poster_key="", preview_id
         "page_range": range(1, num_pages + 1),
     }
     return {
-        "html": render_to_string("comments/_thread.html", context),
+        # Bytes: the page splices them in as they are (comments.middleware).
+        "html": render_to_string("comments/_thread.html", context).encode(),
         "approved_count": approved_count,
         "page": page,
         "num_pages": num_pages,

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     # Pages compressed (static files are precompressed by WhiteNoise). Django's GZip pads each
     # response randomly against BREACH, which would otherwise read CSRF tokens off sizes.
     "django.middleware.gzip.GZipMiddleware",
+    "comments.middleware.ThreadSplicingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -138,7 +139,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "newsite.cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -148,8 +148,12 @@ def test_hammering_without_waiting_is_slowed_not_checked(editor):
     so hammering gains nothing and doesn't hasten the lock; the wait shown shrinks."""
     for _ in range(6):
         assert outcome(sign_in("editor", WRONG)) == "ordinary"
-    results = {outcome(sign_in("editor", WRONG)) for _ in range(30)}
-    assert results <= {("slowed", 2), ("slowed", 1)}
+    # Within the 2-second slow-down only (a loaded machine may take longer for 30 tries).
+    start, results = time.monotonic(), []
+    while len(results) < 30 and time.monotonic() - start < 1:
+        results.append(outcome(sign_in("editor", WRONG)))
+    assert len(results) >= 3
+    assert set(results) <= {("slowed", 2), ("slowed", 1)}
     assert cache.get(keys("login-account", "editor")[0]) == 6
 
 
@@ -289,7 +293,7 @@ def test_a_locked_sign_in_is_still_not_a_server_error_under_load(editor):
 
 DEAD_CACHE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "newsite.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",  # a real Redis client; nothing listens there
         "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
     }

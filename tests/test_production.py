@@ -31,6 +31,7 @@ PRODUCTION_ENV = {
     "SECURE_PROXY_SSL_HEADER": "1",
     "COMMENTS_TRUSTED_PROXIES": "10.0.0.0/8",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "WEB_CONCURRENCY": "4",
 }
 
 
@@ -121,3 +122,15 @@ def test_gunicorn_serves_the_site_as_make_serve_starts_it(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_check_deploy_refuses_workers_each_with_a_cache_of_their_own():
+    """Guards: several workers without Redis would each cache their own copy of a thread, and
+    an editor's decision would reach one copy; `check --deploy` says so (comments.E001)."""
+    local = {k: v for k, v in PRODUCTION_ENV.items() if k != "REDIS_URL"}
+    refused = check_deploy(local | {"REDIS_URL": ""})
+    assert refused.returncode != 0
+    assert "comments.E001" in refused.stderr
+    assert "WEB_CONCURRENCY is 4" in refused.stderr
+    one_worker = check_deploy(local | {"REDIS_URL": "", "WEB_CONCURRENCY": "1"})
+    assert "comments.E001" not in one_worker.stdout + one_worker.stderr

@@ -169,5 +169,5 @@ def test_redis_url_makes_the_cache_redis():
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     shared = run_with_settings(code, SECRET_KEY="k" * 50, REDIS_URL="redis://127.0.0.1:6379/0")
     local = run_with_settings(code, SECRET_KEY="k" * 50, REDIS_URL="")
-    assert shared.stdout.strip() == "django.core.cache.backends.redis.RedisCache", shared.stderr
+    assert shared.stdout.strip() == "newsite.cache.RedisCache", shared.stderr
     assert local.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache", local.stderr

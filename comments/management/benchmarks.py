@@ -2,6 +2,7 @@
 
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,37 @@ def rolled_back():
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+def make_threads(article, count, *, status="approved"):
+    """`count` comments on `article` in threads of 20: a comment, then replies at depth 1 to
+    3 in turn, a second apart, so threads are both long and nested. Sanitized once."""
+    from comments.models import Comment
+
+    probe = Comment()
+    probe.set_body(
+        "I was at the talks, and <em>nobody</em> expected this. The minister said as much, "
+        "and the opposition, for once, agreed.\n\nWe will see what the next round brings."
+    )
+    made, start = [], timezone.now() - timedelta(days=1)
+    for n in range(count):
+        position = n % 20
+        parent = None if position == 0 else made[n - 1 - (position - 1) % 3]
+        comment = Comment(
+            article=article,
+            parent=parent,
+            author_name=f"Reader {n}",
+            author_email=f"reader{n}@example.com",
+            author_url="https://example.org/" if n % 5 == 0 else "",
+            status=status,
+            submitted_at=start + timedelta(seconds=n),
+            ip_address="10.0.0.1",
+        )
+        comment.body_raw, comment.body_html = f"{probe.body_raw} ({n})", probe.body_html
+        comment._sanitized_from = comment.body_raw
+        comment.save()
+        made.append(comment)
+    return made
 
 
 def benchmark_article(headline="Benchmark article"):

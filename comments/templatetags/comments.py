@@ -1,5 +1,7 @@
 """How article pages pull in comments: the articles app never imports this one."""
 
+import secrets
+
 from crispy_forms.utils import render_crispy_form
 from django import template
 from django.conf import settings
@@ -11,6 +13,7 @@ from django.utils.safestring import mark_safe
 from .. import thread
 from ..forms import CommentForm
 from ..models import Comment, accepts_comments
+from ..paginator import estimated_count
 from ..views import forget_posted_in, mark_personal, posted_in, poster_key, remembered_author
 
 register = template.Library()
@@ -31,8 +34,16 @@ def comment_scripts():
 @register.simple_tag(takes_context=True)
 def comment_thread(context, article):
     """The article's thread: cached for every reader, or rendered for this one (see
-    comments.thread)."""
-    return mark_safe(thread_for(context, article)["html"])  # noqa: S308 - rendered by us
+    comments.thread). Behind ThreadSplicingMiddleware, a marker the middleware replaces with
+    the thread's bytes; elsewhere the thread itself."""
+    html = thread_for(context, article)["html"]
+    request = context.get("request")
+    splices = getattr(request, "comment_thread_splices", None)
+    if splices is None:
+        return mark_safe(html.decode())  # noqa: S308 - rendered by comments.thread
+    marker = f"<!-- comment thread {secrets.token_hex(8)} -->"
+    splices[marker.encode()] = html
+    return mark_safe(marker)  # noqa: S308 - ours
 
 
 @register.inclusion_tag("comments/_count.html", takes_context=True)
@@ -51,7 +62,7 @@ def thread_for(context, article):
     count is of approved comments only, as the front page's.
     """
     request = context.get("request")
-    memo = request.__dict__.setdefault("_comment_threads", {}) if request is not None else {}
+    memo = _memo(request, "_comment_threads")
     if article.pk not in memo:
         own = posted_in(request, article)
         memo[article.pk] = found = thread.thread_page(
@@ -61,6 +72,7 @@ def thread_for(context, article):
             poster_key=poster_key(request),
             own=own,
             preview_id=_staff_preview_id(request),
+            generation=_page_state(request, article).generation,
         )
         if found["personal"]:
             mark_personal(request)
@@ -70,14 +82,25 @@ def thread_for(context, article):
 
 
 def comments_open(request, article):
-    """accepts_comments(article), asked once per page: the thread's Reply links and the form
-    both need it, and it reads the Discussion settings."""
-    if request is None:
-        return accepts_comments(article)
-    answers = request.__dict__.setdefault("_comments_open", {})
+    """Whether the article takes comments, asked once per page: the thread's Reply links and
+    the form both need it."""
+    answers = _memo(request, "_comments_open")
     if article.pk not in answers:
-        answers[article.pk] = accepts_comments(article)
+        answers[article.pk] = accepts_comments(article, _page_state(request, article).policy)
     return answers[article.pk]
+
+
+def _page_state(request, article):
+    """comments.thread.page_state, once per page."""
+    states = _memo(request, "_comment_page_states")
+    if article.pk not in states:
+        states[article.pk] = thread.page_state(article)
+    return states[article.pk]
+
+
+def _memo(request, name):
+    """A dict kept on the request (a fresh one when there is no request)."""
+    return request.__dict__.setdefault(name, {}) if request is not None else {}
 
 
 def _requested_page(request):
@@ -159,8 +182,9 @@ def blank_form_fields(form):
 
 @register.simple_tag
 def pending_comment_count():
-    """How many comments wait for an editor (the admin index shows it)."""
-    return Comment.objects.pending().count()
+    """How many comments wait for an editor (the admin index shows it), estimated when
+    there are many (see comments.paginator)."""
+    return estimated_count(Comment.objects.pending())
 
 
 @register.filter

@@ -130,7 +130,6 @@ class CommentAdmin(admin.ModelAdmin):
     # that one estimated when it is long.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    date_hierarchy = "submitted_at"
     ordering = ("-submitted_at",)  # The moderation queue: newest first.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = (

@@ -24,4 +24,6 @@ class ThreadSplicingMiddleware:
                 if found:
                     content = b"".join((before, html, after))
             response.content = content
+            if response.has_header("Content-Length"):  # CommonMiddleware measured the marker
+                response["Content-Length"] = str(len(content))
         return response

@@ -6,12 +6,15 @@ from crispy_forms.utils import render_crispy_form
 from django import template
 from django.conf import settings
 from django.db.models import Count
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from .. import thread
-from ..forms import CommentForm
+from ..forms import CommentForm, sign_form_token
 from ..models import Comment, accepts_comments
 from ..paginator import estimated_count
 from ..views import forget_posted_in, mark_personal, posted_in, poster_key, remembered_author
@@ -135,12 +138,13 @@ def _staff_preview_id(request):
     return int(request.GET["moderate"])
 
 
-@register.inclusion_tag("comments/_form.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def comment_form(context, article):
     """The "Leave a Reply" form: the bound one when re-shown with errors, else a blank one,
     answering ?replytocom=<id> when that is an approved comment of this article."""
     request = context.get("request")
     form = context.get("comment_form")
+    open_ = comments_open(request, article)
     if form is None:
         initial = {}
         reply_to = request.GET.get("replytocom", "") if request is not None else ""
@@ -152,32 +156,62 @@ def comment_form(context, article):
         if remembered:
             initial |= remembered | {"remember": True}
             mark_personal(request)
+        if not initial and request is not None:
+            return blank_form(request, article, open_)
         form = CommentForm(article=article, initial=initial)
-    open_ = comments_open(request, article)
-    fields = blank_form_fields(form) if not form.is_bound and len(form.initial) == 1 else None
-    if fields is None:
-        fields = render_crispy_form(form, form.helper)
-    return {"article": article, "form": form, "request": request, "open": open_, "fields": fields}
+    return render_to_string(
+        "comments/_form.html",
+        {
+            "form": form,
+            "article": article,
+            "action": _post_url(article),
+            "open": open_,
+            "fields": render_crispy_form(form, form.helper),
+        },
+        request=request,
+    )
 
 
+# What differs between two readers' blank forms, as placeholders in the one rendering.
+ACTION_PLACEHOLDER = "comment-form-action-placeholder"
 TOKEN_PLACEHOLDER = "comment-form-token-placeholder"  # noqa: S105 (not a secret)
-_blank_form_fields = {}
+CSRF_PLACEHOLDER = "comment-form-csrf-placeholder"
+_blank_forms = {}
 
 
-def blank_form_fields(form):
-    """The fields of a blank form as crispy renders them, worked out once per process.
+def blank_form(request, article, open_):
+    """The blank form, rendered once per process and filled in per request.
 
-    Every reader's blank form is the same but for its token, and crispy takes longer to
-    render it than the rest of a page, thread included. So the blank form is rendered once
-    with a placeholder token, and each page puts its own in. (With DEBUG on, every time, so
-    template edits show at once.)
+    Every reader's blank form is the same but for its address (the article's), its form
+    token and its CSRF token, and rendering it (crispy's fields most of all) took longer than
+    the rest of a page with its cached thread. So it is rendered once with placeholders, and
+    each page puts its own values in; nothing of one reader reaches another. (With DEBUG on,
+    every time, so template edits show at once.)
     """
-    if settings.DEBUG or not _blank_form_fields:
-        blank = CommentForm(article=form.article)
+    if settings.DEBUG or open_ not in _blank_forms:
+        blank = CommentForm(article=article)
         blank.initial["token"] = TOKEN_PLACEHOLDER
-        _blank_form_fields["html"] = render_crispy_form(blank, blank.helper)
-    token = conditional_escape(form.initial["token"])
-    return mark_safe(_blank_form_fields["html"].replace(TOKEN_PLACEHOLDER, token))  # noqa: S308
+        _blank_forms[open_] = render_to_string(
+            "comments/_form.html",
+            {
+                "form": blank,
+                "action": ACTION_PLACEHOLDER,
+                "open": open_,
+                "fields": render_crispy_form(blank, blank.helper),
+                "csrf_token": CSRF_PLACEHOLDER,
+            },
+        )
+    html = (
+        _blank_forms[open_]
+        .replace(ACTION_PLACEHOLDER, _post_url(article))
+        .replace(TOKEN_PLACEHOLDER, conditional_escape(sign_form_token(article)))
+        .replace(CSRF_PLACEHOLDER, conditional_escape(get_token(request)))
+    )
+    return mark_safe(html)  # noqa: S308 - our template, escaped values
+
+
+def _post_url(article):
+    return reverse("comments:post", kwargs={"article_id": article.pk})
 
 
 @register.simple_tag

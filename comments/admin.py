@@ -1,5 +1,6 @@
 import html
 import ipaddress
+from functools import partial
 
 from django import forms
 from django.conf import settings
@@ -9,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, F, OuterRef, Subquery
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,8 +20,9 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from . import moderation, spamfilter
+from . import admin_queue, moderation, spamfilter
 from .models import (
+    COMMENT_MAX_LENGTH,
     Block,
     Comment,
     DiscussionSettings,
@@ -29,6 +33,7 @@ from .models import (
     range_covering,
 )
 from .paginator import EstimatedCountPaginator, estimated_count
+from .sanitize import check_markup
 
 Status = Comment.Status
 
@@ -93,12 +98,34 @@ DECISIONS = {
     "spam": (moderation.mark_spam, "Mark as spam", "marked as spam"),
     "remove": (moderation.remove, "Remove", "removed"),
     "restore": (moderation.restore, "Restore (undo the last decision)", "restored"),
+    "feature": (moderation.feature, "Feature as an editors' pick", "made an editors' pick"),
+    "unfeature": (moderation.unfeature, "Unfeature", "taken out of the editors' picks"),
 }
+
+
+class StaffReplyForm(forms.Form):
+    text = forms.CharField(
+        label="Your reply",
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+        help_text="The same HTML as readers may use; it is sanitized like theirs.",
+    )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        check_markup(text)
+        return text
 
 
 class CommentAdminForm(forms.ModelForm):
     """An edit that would duplicate another live comment is refused here, with a message,
-    rather than by the database's constraint with an error page."""
+    rather than by the database's constraint with an error page. A staff reply has no
+    email to ask for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.staff_author_id and "author_email" in self.fields:
+            self.fields["author_email"].required = False
 
     def clean(self):
         cleaned_data = super().clean()
@@ -137,6 +164,8 @@ class CommentAdmin(admin.ModelAdmin):
         "mark_comments_as_spam",
         "remove_comments",
         "restore_comments",
+        "feature_comments",
+        "unfeature_comments",
         "block_authors",
     )
     change_form_template = "admin/comments/comment/change_form.html"
@@ -191,6 +220,56 @@ class CommentAdmin(admin.ModelAdmin):
                 decision_reason=Subquery(latest.values("reason")[:1]),
             )
         )
+
+    def get_urls(self):
+        """The moderation queue (comments.admin_queue) beside the usual pages."""
+        queue = self.admin_site.admin_view(partial(admin_queue.queue_view, model_admin=self))
+        decide = self.admin_site.admin_view(admin_queue.decide_view)
+        return [
+            path("queue/", queue, name="comments_comment_queue"),
+            path("queue/<int:comment_id>/<str:decision>/", decide, name="comments_comment_decide"),
+            path(
+                "<int:comment_id>/reply/",
+                self.admin_site.admin_view(self.reply_view),
+                name="comments_comment_reply",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reply_view(self, request, comment_id):
+        """ "Reply as staff": the editor's answer, published at once with a Staff badge and
+        their display name (moderation.staff_reply)."""
+        if not request.user.has_perm("comments.change_comment"):
+            raise PermissionDenied
+        parent = get_object_or_404(Comment.objects.select_related("article"), pk=comment_id)
+        form = StaffReplyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                reply = moderation.staff_reply(parent, form.cleaned_data["text"], by=request.user)
+            except moderation.DuplicateComment:
+                form.add_error("text", "You have already posted this reply.")
+            else:
+                self.message_user(
+                    request,
+                    format_html(
+                        'Your reply is published as “{}”, Staff: <a href="{}">see it</a>.',
+                        reply.author_name,
+                        reply.get_absolute_url(),
+                    ),
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:comments_comment_change", args=[parent.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Reply as staff to {parent.author_name}",
+            "opts": self.model._meta,
+            "parent": parent,
+            "form": form,
+            "may_reply": parent.is_approved,
+            "staff_name": moderation.staff_name(request.user),
+        }
+        return TemplateResponse(request, "admin/comments/comment/reply.html", context)
 
     def view_on_site(self, comment):
         """A comment readers can't see yet opens in context for staff only."""
@@ -315,7 +394,13 @@ class CommentAdmin(admin.ModelAdmin):
         )
 
     def render_change_form(self, request, context, *args, **kwargs):
-        context["decisions"] = [(key, label) for key, (_, label, _) in DECISIONS.items()]
+        comment = context.get("original")
+        offered = set(DECISIONS) - {"feature", "unfeature"}
+        if comment is not None and comment.is_approved:
+            offered.add("unfeature" if comment.featured_at else "feature")
+        context["decisions"] = [
+            (key, label) for key, (_, label, _) in DECISIONS.items() if key in offered
+        ]
         return super().render_change_form(request, context, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -372,6 +457,16 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description="Restore selected comments (undo)", permissions=["change"])
     def restore_comments(self, request, queryset):
         self._decide(request, queryset, "restore")
+
+    @admin.action(description="Feature selected comments as editors' picks", permissions=["change"])
+    def feature_comments(self, request, queryset):
+        self._decide(request, queryset, "feature")
+
+    @admin.action(
+        description="Take selected comments out of the editors' picks", permissions=["change"]
+    )
+    def unfeature_comments(self, request, queryset):
+        self._decide(request, queryset, "unfeature")
 
     def has_block_permission(self, request):
         opts = Block._meta

@@ -48,6 +48,10 @@ class CommentQuerySet(models.QuerySet):
         """Comments waiting for an editor's decision."""
         return self.filter(status=Comment.Status.PENDING)
 
+    def picks(self):
+        """Editors' picks readers see: approved and featured, in the order they were picked."""
+        return self.approved().filter(featured_at__isnull=False).order_by("featured_at", "pk")
+
     def for_thread(self):
         """Only the columns a thread shows: no email, IP or raw text is even loaded."""
         return self.only(
@@ -229,6 +233,18 @@ class Comment(models.Model):
         related_name="+",
         editable=False,
     )
+    # A reply an editor wrote from the admin (moderation.staff_reply): shown with a "Staff"
+    # badge and the editor's display name, never their email.
+    staff_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_comments",
+        editable=False,
+    )
+    # An editors' pick (moderation.feature): shown above the thread as well as in it.
+    featured_at = models.DateTimeField("featured", null=True, blank=True, editable=False)
 
     # When the text was last changed after posting (by its poster or an editor): "(edited)".
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -395,6 +411,8 @@ class ModerationEvent(models.Model):
         RESTORE = "restore", "Restored"
         EDIT = "edit", "Edited"
         DELETE = "delete", "Deleted"
+        FEATURE = "feature", "Featured as an editors' pick"
+        UNFEATURE = "unfeature", "No longer an editors' pick"
 
     comment = models.ForeignKey(
         Comment, null=True, on_delete=models.SET_NULL, related_name="events"

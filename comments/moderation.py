@@ -339,6 +339,66 @@ def restore(comments, *, by, reason=""):
     return changed
 
 
+def feature(comments, *, by, reason=""):
+    """Make approved comments editors' picks (shown above the thread too); returns those
+    that changed. A comment readers can't see can't be a pick."""
+    return _set_featured(comments, timezone.now(), Action.FEATURE, by, reason)
+
+
+def unfeature(comments, *, by, reason=""):
+    """Take comments out of the editors' picks; returns those that changed."""
+    return _set_featured(comments, None, Action.UNFEATURE, by, reason)
+
+
+def _set_featured(comments, featured_at, action, by, reason):
+    with transaction.atomic():
+        selected = _selected(comments)
+        if featured_at is not None:
+            selected = selected.filter(status=Status.APPROVED, featured_at__isnull=True)
+        else:
+            selected = selected.filter(featured_at__isnull=False)
+        changed = list(selected)
+        if not changed:
+            return []
+        Comment.objects.filter(pk__in=[c.pk for c in changed]).update(featured_at=featured_at)
+        for comment in changed:
+            comment.featured_at = featured_at
+        statuses = {comment.pk: comment.status for comment in changed}
+        # Picks are approved comments, so readers' pages change: the listeners hear of it.
+        _record(action, changed, statuses, Status.APPROVED, by, reason)
+    return changed
+
+
+def staff_reply(parent, body_raw, *, by):
+    """An editor answers a comment as staff: published at once under the editor's display
+    name with a "Staff" badge; no email of theirs is stored with it. Returns the reply."""
+    if not parent.is_approved:
+        raise ValueError("Only a comment readers can see can be answered.")
+    reply = Comment(
+        article=parent.article,
+        parent=parent,
+        author_name=staff_name(by),
+        author_email="",
+        staff_author=by,
+        status=Status.APPROVED,
+        moderated_at=timezone.now(),
+        moderated_by=by,
+    )
+    reply.set_body(body_raw)
+    try:
+        with transaction.atomic():
+            reply.save()
+            _record(Action.SUBMIT, [reply], {reply.pk: ""}, Status.APPROVED, by, "staff reply")
+    except IntegrityError as error:
+        raise DuplicateComment from error
+    return reply
+
+
+def staff_name(user):
+    """How an editor is named in public: their full name, else their username."""
+    return user.get_full_name().strip() or user.get_username()
+
+
 def edit(comment, fields, *, by, reason=""):
     """Save changes to a comment's text or author fields, already set on `comment`.
 

@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 # before the change is stored where nobody looks.
 GENERATION_KEY = "comments:thread-generation:{article_id}"
 # The "2": what a page holds (bump it when that changes, so a deploy never reads the old kind).
-PAGE_KEY = "comments:thread:2:{article_id}:{generation}:{edited}:{per_page}:{can_reply:d}:{page}"
+PAGE_KEY = "comments:thread:3:{article_id}:{generation}:{edited}:{per_page}:{can_reply:d}:{page}"
 # A safety net only: a change is forgotten at once, but a cache that missed the word (Redis
 # unreachable at that moment) is right again within this time.
 PAGE_TIMEOUT = 60 * 60
@@ -188,8 +188,10 @@ class ThreadComment:
         "edited_at",
         "poster_key",
         "moderated_by_id",
+        "staff_author_id",
+        "featured_at",
     )
-    __slots__ = (*FIELDS, "children", "parent_name", "editable", "is_staff_preview")
+    __slots__ = (*FIELDS, "children", "parent_name", "editable", "is_staff_preview", "page")
 
     is_approved = Comment.is_approved
     is_removed = Comment.is_removed
@@ -229,8 +231,13 @@ def render_page(article, comments, *, page, can_reply, poster_key="", preview_id
     page = min(max(page, 1), num_pages)
     shown = threads[(page - 1) * per_page : page * per_page]
     approved_count = sum(comment.is_approved for comment in comments)
+    picks = sorted(
+        (c for c in comments if c.featured_at and c.is_approved and hasattr(c, "page")),
+        key=lambda c: (c.featured_at, c.pk),
+    )
     context = {
         "article": article,
+        "picks_html": mark_safe(render_picks(picks)),  # noqa: S308
         "comments_html": mark_safe(render_comments(shown, can_reply=can_reply)),  # noqa: S308
         "approved_count": approved_count,
         "page": page,
@@ -264,7 +271,42 @@ def nest(comments):
             parent = by_id[comment.parent_id]
             comment.parent_name = None if parent.is_removed else parent.author_name
             parent.children.append(comment)
+    # Which comment page each shown comment is on (for links to it from the picks).
+    per_page = settings.COMMENTS_PER_PAGE
+    for index, thread in enumerate(top_level):
+        stack = [thread]
+        while stack:
+            comment = stack.pop()
+            comment.page = index // per_page + 1
+            stack.extend(comment.children)
     return top_level
+
+
+def render_picks(picks):
+    """The "Editors' picks" above the thread: each pick's author, date and text, linking to
+    it in its thread (which may be on another comment page)."""
+    if not picks:
+        return ""
+    months = {number: str(name) for number, name in MONTHS.items()}
+    zone = timezone.get_current_timezone()
+    items = []
+    for comment in picks:
+        local = comment.submitted_at.astimezone(zone)
+        shown_at = f"{local.day} {months[local.month]} {local.year}"
+        badge = STAFF_BADGE if comment.staff_author_id else ""
+        items.append(
+            '<li class="editors-pick mb-3">\n'
+            f'  <p class="small text-body-secondary mb-1"><b class="text-body"><bdi>'
+            f"{escape(comment.author_name)}</bdi></b>{badge} · "
+            f'<a class="text-body-secondary" href="?cpage={comment.page}#comment-{comment.pk}">'
+            f"{shown_at} · in the thread</a></p>\n"
+            f'  <div class="comment-content">{comment.body_html}</div>\n'
+            "</li>"
+        )
+    return "\n".join(items)
+
+
+STAFF_BADGE = ' <span class="badge text-bg-primary comment-staff-badge">Staff</span>'
 
 
 def render_comments(threads, *, can_reply):
@@ -302,7 +344,7 @@ def render_comment(comment, can_reply, months, edit_url, zone):
     pending_shown = not approved and comment.shown_as_pending
     preview = comment.is_staff_preview
     if approved:
-        extra = ""
+        extra = " comment-featured" if comment.featured_at else ""
     elif pending_shown:
         extra = " comment-pending"
     else:
@@ -321,6 +363,8 @@ def render_comment(comment, can_reply, months, edit_url, zone):
     link = comment.author_link
     if link:
         name = f'<a href="{escape(link)}" rel="external nofollow ugc" class="url">{name}</a>'
+    if comment.staff_author_id:
+        name += STAFF_BADGE
     in_reply_to = ""
     if comment.parent_id:
         parent_name = comment.parent_name
@@ -330,6 +374,8 @@ def render_comment(comment, can_reply, months, edit_url, zone):
     shown_at = f"{local.day} {months[local.month]} {local.year} at {local:%H:%M}"
     edited = ' <span class="comment-edited">(edited)</span>' if comment.edited_at else ""
     notice = ""
+    if approved and comment.featured_at:
+        notice = '    <p class="comment-pick-label small fw-semibold mb-1">Editors\' pick</p>\n'
     if preview:
         notice = (
             '    <p class="comment-staff-preview alert alert-warning py-1 px-2 small">'

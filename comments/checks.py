@@ -14,7 +14,7 @@ def cache_shared_by_workers(app_configs, **kwargs):
     expired. With more than one worker, the cache must be Redis (REDIS_URL)."""
     backend = settings.CACHES["default"]["BACKEND"]
     workers = os.environ.get("WEB_CONCURRENCY", "1").strip() or "1"
-    if backend.endswith("LocMemCache") and workers.isdigit() and int(workers) > 1:
+    if backend.endswith("LocMemCache") and workers.isdecimal() and int(workers) > 1:
         return [
             checks.Error(
                 f"WEB_CONCURRENCY is {workers} but the cache is each process's own memory.",

@@ -195,7 +195,7 @@ def describe(feature):
     if kind == "m":
         what, _, level = value.partition("=")
         edges = _BINS.get(what)
-        if edges is None or not level.isdigit() or int(level) > len(edges):
+        if edges is None or not level.isdecimal() or int(level) > len(edges):
             return feature
         level = int(level)
         if level == 0:

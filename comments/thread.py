@@ -140,14 +140,26 @@ def forget_threads(change):
     """A listener on comments.moderation's registry: when a change alters what readers see,
     give each article it touched a new generation, so its cached pages are not used again.
 
-    Readers see approved comments (and removed ones that answer nothing but approved
-    replies), so a change matters when a comment was or becomes approved; a comment moving
-    between pending, spam and removed is seen by nobody but its poster, whose page is never
-    cached.
+    Readers see approved comments, and removed ones that have approved replies (as a
+    placeholder), so a change matters when a comment was or becomes approved, or was or
+    becomes such a placeholder; anything else moving between pending, spam and removed is
+    seen by nobody but its poster, whose page is never cached.
     """
-    approved = Comment.Status.APPROVED
+    approved, removed = Comment.Status.APPROVED, Comment.Status.REMOVED
+    if change.action == "purge":  # an IP address or user agent: never on a page
+        return
     if change.to_status == approved or approved in change.from_status.values():
         forget_articles(change.article_ids)
+    elif removed in (change.to_status, *change.from_status.values()) and (
+        change.action == "delete" or _answered(change.comments)
+    ):
+        # A removed comment with approved replies is shown, as a placeholder above them.
+        forget_articles(change.article_ids)
+
+
+def _answered(comments):
+    """Whether any of these comments has an approved reply."""
+    return Comment.objects.approved().filter(parent__in=[c.pk for c in comments]).exists()
 
 
 def forget_articles(article_ids):

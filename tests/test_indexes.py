@@ -43,10 +43,16 @@ def some_comments(article):
     factories.make_comment(article, status="pending", author_email="new@example.com")
 
 
-def plans():
+def plans(*, sorting=True):
+    """Each hot query's plan, with PostgreSQL's sequential scans (and, with sorting=False,
+    its bitmap scans and sorts) priced out of reach: what remains is what the indexes allow.
+    On a few rows the planner would otherwise rightly prefer reading the table."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
+            if not sorting:
+                cursor.execute("SET LOCAL enable_bitmapscan = off")
+                cursor.execute("SET LOCAL enable_sort = off")
     return {name: queryset.explain() for name, queryset in hot_queries().items()}
 
 
@@ -68,6 +74,6 @@ def test_the_queue_is_read_in_index_order_without_sorting(some_comments):
     """Guards: on PostgreSQL the pending queue's first page (likeliest spam first, unscored
     last) comes straight from comment_pending_queue, with no sort of the whole queue. (CI
     runs this file on PostgreSQL too.)"""
-    plan = plans()["the moderation queue, first page"]
+    plan = plans(sorting=False)["the moderation queue, first page"]
     assert "comment_pending_queue" in plan
     assert "Sort" not in plan, plan

@@ -110,7 +110,7 @@ def _requested_page(request):
     """?cpage=N (the thread keeps it within the pages there are: a stale link lands on the
     nearest)."""
     value = request.GET.get("cpage", "") if request is not None else ""
-    return int(value) if value.isdigit() and len(value) < 9 else 1
+    return int(value) if value.isdecimal() and len(value) < 9 else 1
 
 
 @register.simple_tag(takes_context=True)
@@ -131,7 +131,7 @@ def comment_page_canonical(context, article):
 
 def _staff_preview_id(request):
     """The comment id staff asked to see in context, if they may see it."""
-    if request is None or not request.GET.get("moderate", "").isdigit():
+    if request is None or not request.GET.get("moderate", "").isdecimal():
         return None
     if not request.user.has_perm("comments.view_comment"):
         return None
@@ -148,7 +148,7 @@ def comment_form(context, article):
     if form is None:
         initial = {}
         reply_to = request.GET.get("replytocom", "") if request is not None else ""
-        if reply_to.isdigit():
+        if reply_to.isdecimal():
             parent = Comment.objects.approved().filter(article=article, pk=reply_to).first()
             if parent is not None:
                 initial = {"parent": parent.pk, "parent_comment": parent}

@@ -1,5 +1,6 @@
 import html
 import ipaddress
+import json
 from functools import partial
 
 from django import forms
@@ -9,7 +10,7 @@ from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, F, OuterRef, Subquery
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from . import admin_queue, moderation, spamfilter
+from . import admin_queue, moderation, privacy, spamfilter
 from .models import (
     COMMENT_MAX_LENGTH,
     Block,
@@ -167,6 +168,8 @@ class CommentAdmin(admin.ModelAdmin):
         "feature_comments",
         "unfeature_comments",
         "block_authors",
+        "export_authors_data",
+        "erase_authors_data",
     )
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = (
@@ -178,8 +181,8 @@ class CommentAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "submitted_at",
-                    "ip_address",
-                    "user_agent",
+                    "ip_shown",
+                    "user_agent_shown",
                     "moderated_at",
                     "moderated_by",
                     "spam_filter",
@@ -194,8 +197,8 @@ class CommentAdmin(admin.ModelAdmin):
         "parent",
         "rendered",
         "submitted_at",
-        "ip_address",
-        "user_agent",
+        "ip_shown",
+        "user_agent_shown",
         "moderated_at",
         "moderated_by",
         "spam_filter",
@@ -326,9 +329,18 @@ class CommentAdmin(admin.ModelAdmin):
     def submitted(self, comment):
         return date_format(timezone.localtime(comment.submitted_at), "j M Y H:i")
 
+    @admin.display(description="IP address")
+    def ip_shown(self, comment):
+        """ "purged" once the retention period or an erasure cleared it, not a blank."""
+        return "purged" if comment.ip_purged_at else (comment.ip_address or "none recorded")
+
+    @admin.display(description="user agent")
+    def user_agent_shown(self, comment):
+        return "purged" if comment.ip_purged_at else (comment.user_agent or "none recorded")
+
     @admin.display(description="IP", ordering="ip_address")
     def ip(self, comment):
-        return comment.ip_address
+        return "purged" if comment.ip_purged_at else comment.ip_address
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -467,6 +479,42 @@ class CommentAdmin(admin.ModelAdmin):
     )
     def unfeature_comments(self, request, queryset):
         self._decide(request, queryset, "unfeature")
+
+    @admin.action(
+        description="Export the personal data of the selected comments' authors (JSON)",
+        permissions=["change"],
+    )
+    def export_authors_data(self, request, queryset):
+        emails = sorted(
+            set(queryset.exclude(email_normalized="").values_list("email_normalized", flat=True))
+        )
+        data = {"authors": [privacy.commenter_data(email) for email in emails]}
+        response = HttpResponse(
+            json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+        )
+        response["Content-Disposition"] = 'attachment; filename="commenter-data.json"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(
+        description="Erase the personal data of the selected comments' authors (text kept)",
+        permissions=["change"],
+    )
+    def erase_authors_data(self, request, queryset):
+        emails = set(
+            queryset.exclude(email_normalized="").values_list("email_normalized", flat=True)
+        )
+        comments = Comment.objects.filter(email_normalized__in=emails)
+        count = len(moderation.erase(comments, by=request.user))
+        self.message_user(
+            request,
+            ngettext(
+                "The personal data of %(count)d comment by %(authors)d author was erased.",
+                "The personal data of %(count)d comments by %(authors)d authors was erased.",
+                count,
+            )
+            % {"count": count, "authors": len(emails)},
+        )
 
     def has_block_permission(self, request):
         opts = Block._meta

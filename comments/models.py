@@ -245,6 +245,9 @@ class Comment(models.Model):
     )
     # An editors' pick (moderation.feature): shown above the thread as well as in it.
     featured_at = models.DateTimeField("featured", null=True, blank=True, editable=False)
+    # When the IP address and user agent were cleared (COMMENTS_IP_RETENTION_DAYS, or an
+    # erasure), so the admin can say "purged" rather than show a blank.
+    ip_purged_at = models.DateTimeField("IP purged", null=True, blank=True, editable=False)
 
     # When the text was last changed after posting (by its poster or an editor): "(edited)".
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -413,6 +416,8 @@ class ModerationEvent(models.Model):
         DELETE = "delete", "Deleted"
         FEATURE = "feature", "Featured as an editors' pick"
         UNFEATURE = "unfeature", "No longer an editors' pick"
+        ERASE = "erase", "Author's personal data erased"
+        PURGE = "purge", "IP address and user agent purged"
 
     comment = models.ForeignKey(
         Comment, null=True, on_delete=models.SET_NULL, related_name="events"

@@ -13,6 +13,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
@@ -20,7 +21,14 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from . import spamfilter
-from .models import Block, Comment, ModerationEvent, current_policy, normalize_email
+from .models import (
+    Block,
+    Comment,
+    ModerationEvent,
+    SpamExample,
+    current_policy,
+    normalize_email,
+)
 
 Status = Comment.Status
 Action = ModerationEvent.Action
@@ -115,7 +123,7 @@ def _selected(comments):
     if isinstance(comments, models.QuerySet):
         pks = list(comments.values_list("pk", flat=True))
     else:
-        pks = [comment.pk for comment in comments]
+        pks = [getattr(comment, "pk", comment) for comment in comments]
     return (
         Comment.objects.filter(pk__in=pks)
         .order_by("pk")
@@ -397,6 +405,83 @@ def staff_reply(parent, body_raw, *, by):
 def staff_name(user):
     """How an editor is named in public: their full name, else their username."""
     return user.get_full_name().strip() or user.get_username()
+
+
+# ---------------------------------------------------------------------------------------------
+# Readers' personal data: erasure on request, and the IP retention period.
+
+ANONYMOUS = "Anonymous"
+IP_RETENTION = "IP retention"
+PERSONAL_FIELDS = (
+    "author_name",
+    "author_email",
+    "author_url",
+    "email_normalized",
+    "ip_address",
+    "user_agent",
+    "poster_key",
+    "fingerprint",
+    "ip_purged_at",
+)
+
+
+def erase(comments, *, by, remove_text=False, reason=""):
+    """Anonymise comments at their author's request: name "Anonymous"; email, website, IP,
+    user agent and browser key cleared; the text kept unless `remove_text`, which also
+    removes the comment (a removed comment with approved replies stays as a placeholder, so
+    replies keep their place). The spam filter's copies of their name, website and text go
+    too. Returns the comments changed."""
+    now = timezone.now()
+    with transaction.atomic():
+        selected = list(_selected(comments))
+        if not selected:
+            return []
+        from_status = {comment.pk: comment.status for comment in selected}
+        for comment in selected:
+            comment.author_name, comment.author_email, comment.author_url = ANONYMOUS, "", ""
+            comment.email_normalized, comment.poster_key = "", ""
+            comment.ip_address, comment.user_agent, comment.ip_purged_at = None, "", now
+            # The fingerprint was made from the email: one of the comment's own instead.
+            comment.fingerprint = f"erased-{comment.pk}"
+            if remove_text:
+                comment.set_body("")
+                comment.status = Status.REMOVED
+        fields = [*PERSONAL_FIELDS, *(("body_raw", "body_html", "status") if remove_text else ())]
+        Comment.objects.bulk_update(selected, fields)
+        SpamExample.objects.filter(comment__in=selected).delete()
+        why = reason or "erased at the author's request"
+        why += ", text removed" if remove_text else ""
+        for status in {comment.status for comment in selected}:
+            group = [comment for comment in selected if comment.status == status]
+            _record(Action.ERASE, group, from_status, status, by, why)
+    return selected
+
+
+def purge_ips(before, *, by=IP_RETENTION, batch_size=1000):
+    """Clear the IP address and user agent of comments submitted before `before`, in
+    batches (each its own transaction, so a cron job on a big table holds no long lock);
+    returns how many comments were purged."""
+    purged = 0
+    pending = (
+        Comment.objects.filter(submitted_at__lt=before, ip_purged_at__isnull=True)
+        .filter(models.Q(ip_address__isnull=False) | ~models.Q(user_agent=""))
+        .order_by("pk")
+    )
+    while True:
+        with transaction.atomic():
+            batch = list(_selected(list(pending.values_list("pk", flat=True)[:batch_size])))
+            if not batch:
+                return purged
+            now = timezone.now()
+            for comment in batch:
+                comment.ip_address, comment.user_agent, comment.ip_purged_at = None, "", now
+            Comment.objects.bulk_update(batch, ["ip_address", "user_agent", "ip_purged_at"])
+            reason = f"older than {settings.COMMENTS_IP_RETENTION_DAYS} days"
+            statuses = {comment.pk: comment.status for comment in batch}
+            for status in set(statuses.values()):
+                group = [comment for comment in batch if comment.status == status]
+                _record(Action.PURGE, group, statuses, status, by, reason)
+            purged += len(batch)
 
 
 def edit(comment, fields, *, by, reason=""):

@@ -230,6 +230,8 @@ COMMENTS_PER_PAGE = max(1, env_int("COMMENTS_PER_PAGE", 50))
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 # Minutes during which a reader may edit or delete their own comment from the same browser.
 COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 10)
+# Days a comment's IP address and user agent are kept (`manage.py purge_commenter_ips`).
+COMMENTS_IP_RETENTION_DAYS = max(1, env_int("COMMENTS_IP_RETENTION_DAYS", 60))
 
 # One console handler, on the root logger, at LOG_LEVEL. Django's default config also gives
 # the "django" logger a console handler of its own (in DEBUG) and lets it propagate to root,

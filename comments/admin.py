@@ -125,7 +125,8 @@ class CommentAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.staff_author_id and "author_email" in self.fields:
+        no_email = self.instance.pk and not self.instance.author_email  # staff, erased
+        if (self.instance.staff_author_id or no_email) and "author_email" in self.fields:
             self.fields["author_email"].required = False
 
     def clean(self):
@@ -506,14 +507,15 @@ class CommentAdmin(admin.ModelAdmin):
         )
         comments = Comment.objects.filter(email_normalized__in=emails)
         count = len(moderation.erase(comments, by=request.user))
+        authors = ngettext("%(n)d author", "%(n)d authors", len(emails)) % {"n": len(emails)}
         self.message_user(
             request,
             ngettext(
-                "The personal data of %(count)d comment by %(authors)d author was erased.",
-                "The personal data of %(count)d comments by %(authors)d authors was erased.",
+                "The personal data of %(count)d comment by %(authors)s was erased.",
+                "The personal data of %(count)d comments by %(authors)s was erased.",
                 count,
             )
-            % {"count": count, "authors": len(emails)},
+            % {"count": count, "authors": authors},
         )
 
     def has_block_permission(self, request):

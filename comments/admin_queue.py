@@ -59,6 +59,11 @@ def queue_view(request, *, model_admin):
         .order_by(F("spam_score").desc(nulls_last=True), "-submitted_at", "-pk")
     )
     comments = list(pending[:PER_PAGE])
+    for comment in comments:
+        # The trail's reason starts with the rule's name; the page shows the rule already.
+        rule, reason = comment.decision_rule, comment.decision_reason or ""
+        if rule and reason.startswith(f"{rule}: "):
+            comment.decision_reason = reason.removeprefix(f"{rule}: ")
     add_histories(comments)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -115,7 +120,12 @@ def decide_view(request, comment_id, decision):
         raise Http404("No such decision.")
     comment = get_object_or_404(Comment, pk=comment_id)
     decide, past = DECISIONS[decision]
-    changed = bool(decide([comment], by=request.user, reason=REASON))
+    # A decision is taken on a pending comment only: a page open since another editor
+    # decided must not overturn that decision. (Undo acts on what this editor decided.)
+    target = Comment.objects.filter(pk=comment.pk)
+    if decision != "restore":
+        target = target.filter(status=Status.PENDING)
+    changed = bool(decide(target, by=request.user, reason=REASON))
     comment.refresh_from_db(fields=["status"])
     author = comment.author_name
     if changed:

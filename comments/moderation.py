@@ -443,12 +443,20 @@ def erase(comments, *, by, remove_text=False, reason=""):
             comment.ip_address, comment.user_agent, comment.ip_purged_at = None, "", now
             # The fingerprint was made from the email: one of the comment's own instead.
             comment.fingerprint = f"erased-{comment.pk}"
+            comment.spam_reasons = []  # may name the reader's website
             if remove_text:
                 comment.set_body("")
                 comment.status = Status.REMOVED
         fields = [*PERSONAL_FIELDS, *(("body_raw", "body_html", "status") if remove_text else ())]
-        Comment.objects.bulk_update(selected, fields)
+        Comment.objects.bulk_update(selected, [*fields, "spam_reasons"])
         SpamExample.objects.filter(comment__in=selected).delete()
+        # The admin's log names each comment by its author: "Comment by Anonymous" now.
+        for comment in selected:
+            LogEntry.objects.filter(
+                content_type__app_label="comments",
+                content_type__model="comment",
+                object_id=str(comment.pk),
+            ).update(object_repr=str(comment)[:200])
         why = reason or "erased at the author's request"
         why += ", text removed" if remove_text else ""
         for status in {comment.status for comment in selected}:

@@ -7,8 +7,12 @@ from .models import Comment, ModerationEvent, normalize_email
 
 
 def comments_of(email):
-    """Every comment stored under this email, as the policy compares it (normalised)."""
-    return Comment.objects.filter(email_normalized=normalize_email(email)).order_by("pk")
+    """Every comment stored under this email, as the policy compares it (normalised). A blank
+    email matches nothing (staff replies and erased comments have none)."""
+    normalized = normalize_email(email)
+    if not normalized:
+        return Comment.objects.none()
+    return Comment.objects.filter(email_normalized=normalized).order_by("pk")
 
 
 def commenter_data(email):

@@ -76,8 +76,8 @@
   }
 
   function undo() {
+    if (busy || !undoStack.length) return;
     var last = undoStack.pop();
-    if (!last || busy) return;
     var body = new FormData();
     body.append("csrfmiddlewaretoken", csrfToken());
     post(last.url, last.item, body).then(function (answer) {

@@ -230,6 +230,26 @@ COMMENTS_PER_PAGE = max(1, env_int("COMMENTS_PER_PAGE", 50))
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 # Minutes during which a reader may edit or delete their own comment from the same browser.
 COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 10)
+# Email (README, "For editors"): SMTP when EMAIL_HOST is set, printed to the console
+# otherwise (and always with DEBUG on, so a laptop never mails anyone); EMAIL_BACKEND overrides.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST and not DEBUG
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+# Seconds before an unanswering mail server is given up on (the alert is sent in a post).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "webmaster@localhost"
+# Held comments alert the Editors group by email (comments.alerts): at most one alert every
+# this many minutes (0: no alerts), listing what was held since the previous one, with links
+# to the queue at COMMENTS_SITE_URL (the site's address as editors reach it).
+COMMENTS_ALERT_MINUTES = max(0, env_int("COMMENTS_ALERT_MINUTES", 10))
+COMMENTS_SITE_URL = os.environ.get("COMMENTS_SITE_URL", "").strip() or "http://127.0.0.1:8000"
 # Days a comment's IP address and user agent are kept (`manage.py purge_commenter_ips`).
 COMMENTS_IP_RETENTION_DAYS = max(1, env_int("COMMENTS_IP_RETENTION_DAYS", 60))
 

@@ -39,6 +39,7 @@ def default_moderation_policy(settings):
     settings.COMMENTS_FILTER_MIN_HAM = 300
     settings.COMMENTS_FILTER_MIN_SPAM = 100
     settings.COMMENTS_FILTER_MAX_FALSE_SPAM = 0.01
+    settings.COMMENTS_ALERT_MINUTES = 10
 
 
 @pytest.fixture(autouse=True)
@@ -141,3 +142,20 @@ def dead_redis():
             cache.add("probe", 1)  # the proxy the app uses really reaches the dead Redis
         yield backend
     assert type(caches["default"]) is configured
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that commits to the database (transaction=True, live_server,
+    transactional_db) restores what migrations created when it ends (serialized rollback).
+
+    Django empties the tables after such a test; without serialized rollback it then
+    re-creates content types and permissions, but not the "Editors" group, and a later
+    serialized test, loading the saved copy over them, fails on duplicate content types.
+    So which tests pass would depend on their order."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        commits = bool(marker and marker.kwargs.get("transaction")) or bool(
+            {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        )
+        if commits and "django_db_serialized_rollback" not in item.fixturenames:
+            item.fixturenames.append("django_db_serialized_rollback")

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from . import moderation
 from .models import Comment
+from .paginator import estimated_count
 
 Status = Comment.Status
 
@@ -70,7 +71,7 @@ def queue_view(request, *, model_admin):
         "title": "Moderation queue",
         "opts": model_admin.model._meta,
         "comments": comments,
-        "pending_total": Comment.objects.pending().count() if comments else 0,
+        "pending_total": estimated_count(Comment.objects.pending()) if comments else 0,
         "decisions": [
             ("approve", "Approve", "a"),
             ("spam", "Spam", "s"),
@@ -120,12 +121,10 @@ def decide_view(request, comment_id, decision):
         raise Http404("No such decision.")
     comment = get_object_or_404(Comment, pk=comment_id)
     decide, past = DECISIONS[decision]
-    # A decision is taken on a pending comment only: a page open since another editor
-    # decided must not overturn that decision. (Undo acts on what this editor decided.)
-    target = Comment.objects.filter(pk=comment.pk)
-    if decision != "restore":
-        target = target.filter(status=Status.PENDING)
-    changed = bool(decide(target, by=request.user, reason=REASON))
+    # A decision is taken on a comment still pending once locked: a page open since another
+    # editor decided must not overturn that decision. (Undo acts on this editor's own.)
+    pending_only = {} if decision == "restore" else {"only_from": (Status.PENDING,)}
+    changed = bool(decide([comment], by=request.user, reason=REASON, **pending_only))
     comment.refresh_from_db(fields=["status"])
     author = comment.author_name
     if changed:

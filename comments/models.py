@@ -35,6 +35,27 @@ validate_website = URLValidator(
 )
 
 
+# What a thread (and a feed) shows of a comment: the one list, for for_thread() and for the
+# rows comments.thread reads. No email, IP address, user agent or raw text.
+THREAD_FIELDS = (
+    "pk",
+    "article_id",
+    "parent_id",
+    "root_id",
+    "depth",
+    "author_name",
+    "author_url",
+    "body_html",
+    "status",
+    "submitted_at",
+    "edited_at",
+    "poster_key",
+    "moderated_by_id",
+    "staff_author_id",
+    "featured_at",
+)
+
+
 class CommentQuerySet(models.QuerySet):
     def approved(self):
         """Comments every reader may see."""
@@ -54,21 +75,7 @@ class CommentQuerySet(models.QuerySet):
 
     def for_thread(self):
         """Only the columns a thread shows: no email, IP or raw text is even loaded."""
-        return self.only(
-            "id",
-            "article_id",
-            "parent_id",
-            "root_id",
-            "depth",
-            "author_name",
-            "author_url",
-            "body_html",
-            "status",
-            "submitted_at",
-            "edited_at",
-            "poster_key",
-            "moderated_by_id",
-        )
+        return self.only(*THREAD_FIELDS)
 
     def public_threads(self):
         """Top-level comments that start a thread every reader sees: approved ones, and removed

@@ -132,11 +132,15 @@ def _selected(comments):
     )
 
 
-def _move(comments, to_status, action, by, reason):
-    """Set the status of every comment not already there; return those that changed."""
+def _move(comments, to_status, action, by, reason, only_from=None):
+    """Set the status of every comment not already there (and, with `only_from`, still in
+    one of those statuses once locked); return those that changed."""
     person = by if _is_person(by) else None
     with transaction.atomic():
-        changed = list(_selected(comments).exclude(status=to_status))
+        selected = _selected(comments).exclude(status=to_status)
+        if only_from is not None:
+            selected = selected.filter(status__in=only_from)
+        changed = list(selected)
         if to_status != Status.REMOVED:
             changed = _without_live_twins(changed)
         if not changed:
@@ -315,19 +319,20 @@ def is_duplicate(comment):
     )
 
 
-def approve(comments, *, by, reason=""):
-    """Publish the comments; returns those that changed."""
-    return _move(comments, Status.APPROVED, Action.APPROVE, by, reason)
+def approve(comments, *, by, reason="", only_from=None):
+    """Publish the comments; returns those that changed (see _move for `only_from`)."""
+    return _move(comments, Status.APPROVED, Action.APPROVE, by, reason, only_from)
 
 
-def mark_spam(comments, *, by, reason=""):
-    """Hide the comments as spam; returns those that changed."""
-    return _move(comments, Status.SPAM, Action.SPAM, by, reason)
+def mark_spam(comments, *, by, reason="", only_from=None):
+    """Hide the comments as spam; returns those that changed (see _move for `only_from`)."""
+    return _move(comments, Status.SPAM, Action.SPAM, by, reason, only_from)
 
 
-def remove(comments, *, by, reason=""):
-    """Hide the comments as removed by an editor; returns those that changed."""
-    return _move(comments, Status.REMOVED, Action.REMOVE, by, reason)
+def remove(comments, *, by, reason="", only_from=None):
+    """Hide the comments as removed by an editor; returns those that changed (see _move
+    for `only_from`)."""
+    return _move(comments, Status.REMOVED, Action.REMOVE, by, reason, only_from)
 
 
 def restore(comments, *, by, reason=""):
@@ -451,12 +456,19 @@ def erase(comments, *, by, remove_text=False, reason=""):
         Comment.objects.bulk_update(selected, [*fields, "spam_reasons"])
         SpamExample.objects.filter(comment__in=selected).delete()
         # The admin's log names each comment by its author: "Comment by Anonymous" now.
-        for comment in selected:
-            LogEntry.objects.filter(
-                content_type__app_label="comments",
-                content_type__model="comment",
-                object_id=str(comment.pk),
-            ).update(object_repr=str(comment)[:200])
+        LogEntry.objects.filter(
+            content_type__app_label="comments",
+            content_type__model="comment",
+            object_id__in=[str(comment.pk) for comment in selected],
+        ).update(
+            object_repr=models.Case(
+                *(
+                    models.When(object_id=str(c.pk), then=models.Value(str(c)[:200]))
+                    for c in selected
+                ),
+                default=models.F("object_repr"),
+            )
+        )
         why = reason or "erased at the author's request"
         why += ", text removed" if remove_text else ""
         for status in {comment.status for comment in selected}:

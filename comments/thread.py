@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 
-from .models import POLICY_FOR_PAGES_KEY, Comment, Policy, current_policy
+from .models import POLICY_FOR_PAGES_KEY, THREAD_FIELDS, Comment, Policy, current_policy
 
 logger = logging.getLogger(__name__)
 
@@ -188,21 +188,7 @@ class ThreadComment:
     loaded. The rules about what a row means are the model's own (borrowed, not copied).
     """
 
-    FIELDS = (
-        "pk",
-        "parent_id",
-        "depth",
-        "author_name",
-        "author_url",
-        "body_html",
-        "status",
-        "submitted_at",
-        "edited_at",
-        "poster_key",
-        "moderated_by_id",
-        "staff_author_id",
-        "featured_at",
-    )
+    FIELDS = THREAD_FIELDS
     __slots__ = (*FIELDS, "children", "parent_name", "editable", "is_staff_preview", "page")
 
     is_approved = Comment.is_approved

@@ -600,3 +600,18 @@ def test_the_list_shows_why_and_filters_by_rule(editor_client, article, settings
     only_links = editor_client.get(CHANGELIST, {"rule": "links"}).content.decode()
     assert "Held Linker" in only_links
     assert ">Linker<" not in only_links and "<bdi>Linker</bdi>" not in only_links
+
+
+def test_only_from_leaves_a_comment_decided_meanwhile_alone(article, editor):
+    """Guards: a decision restricted to pending comments (the moderation queue's) re-reads
+    the status under the row lock, so a comment another editor marked as spam in between is
+    neither approved nor given a trail entry."""
+    comment = make_comment(article, status="pending")
+    moderation.mark_spam([comment], by=editor)
+    stale = Comment.objects.get(pk=comment.pk)
+    stale.status = "pending"  # what an open queue page still believes
+    assert moderation.approve([stale], by=editor, only_from=("pending",)) == []
+    comment.refresh_from_db()
+    assert comment.status == "spam"
+    assert not comment.events.filter(action="approve").exists()
+    assert moderation.approve([stale], by=editor) == [stale]  # unrestricted: it does

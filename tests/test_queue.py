@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -26,8 +27,9 @@ JSON_HEADERS = {"X-Requested-With": "fetch"}
 REASON = "moderation queue"
 # What queue_view costs, however many comments the page shows: the session, the user, the
 # editor's permissions (two), the page of comments (with their articles, parents and latest
-# trail event), the two history counts and the pending total.
-QUEUE_MAX_QUERIES = 8
+# trail event), the two history counts and the pending total (on PostgreSQL the planner's
+# estimate first, then, for a queue this short, the exact count: see comments.paginator).
+QUEUE_MAX_QUERIES = 9 if connection.vendor == "postgresql" else 8
 PAST = {"approve": "approved", "spam": "marked as spam", "remove": "removed"}
 PAST_STATUS = {"approve": "approved", "spam": "spam", "remove": "removed"}
 

@@ -28,7 +28,7 @@ run: install
 	@echo
 	DEBUG=1 LOG_LEVEL=$${LOG_LEVEL:-INFO} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Production mode (README, docs/deploy.md): gunicorn, DEBUG off, WhiteNoise serving hashed,
+# Production mode (docs/deploy.md): gunicorn, DEBUG off, WhiteNoise serving hashed,
 # compressed static files. Needs SECRET_KEY, and DATABASE_URL, REDIS_URL, ALLOWED_HOSTS … as
 # deployed. BIND (default 127.0.0.1:$PORT); WEB_CONCURRENCY worker processes (default 2 with
 # REDIS_URL, else 1: processes share cached threads only through Redis) of GUNICORN_THREADS
@@ -40,7 +40,7 @@ serve: install
 		--workers $${WEB_CONCURRENCY:-$$(test -n "$$REDIS_URL" && echo 2 || echo 1)} \
 		--threads $${GUNICORN_THREADS:-4} --access-logfile -
 
-# The benchmark (README, "Benchmark"): gunicorn on a generated database, measured by wrk or
+# The benchmark (docs/performance.md): gunicorn on a generated database, measured by wrk or
 # bench/run.py's own threads; prints a table and writes bench/results.md. Needs Redis, and
 # PostgreSQL for its half (DATABASES=sqlite for SQLite alone).
 bench: install

@@ -14,7 +14,7 @@ For each database (SQLite, then PostgreSQL), in a process of its own:
    cache, a session or a form before each request (cold pages, posting, the admin).
 
 It prints one table per database, each figure also as a ratio to the baseline, and writes
-them to bench/results.md with the CPU count and the date. See README, "Benchmark".
+them to bench/results.md with the CPU count and the date. See docs/performance.md.
 """
 
 import argparse
@@ -178,7 +178,7 @@ def make_articles():
     from django.utils import timezone
 
     from articles.models import Article
-    from comments.management.benchmarks import make_threads
+    from bench.management.benchmarks import make_threads
 
     articles = {}
     for size in (*SIZES, "posts"):
@@ -240,7 +240,7 @@ def make_editor():
 
 def sanitize_timings():
     """Microseconds per comment for sanitize_comment: a typical comment and a 60 KB one."""
-    from comments.management.commands.bench_sanitize import _ordinary
+    from bench.management.commands.bench_sanitize import _ordinary
     from comments.sanitize import sanitize_comment
 
     def per_call(text, runs):

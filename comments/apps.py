@@ -4,11 +4,25 @@ from django.apps import AppConfig
 class CommentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "comments"
+    verbose_name = "Comments"
 
     def ready(self):
-        # What hangs on the write path's registry (comments.moderation.on_change), all here.
-        from . import alerts, checks, moderation, spamfilter, thread  # noqa: F401 (checks registers)
+        """Attach what hangs on the write path's registry, here and nowhere else, in the
+        order each listener is told of a committed change:
 
-        moderation.on_change(thread.forget_threads)
-        moderation.on_change(spamfilter.learn_from)
-        moderation.on_change(alerts.alert_editors)  # last: it may wait on the mail server
+        1. the cached thread forgets the pages the change touched (readers see it at once);
+        2. the spam filter learns from an editor's decision (and may start retraining);
+        3. editors are alerted to held comments, last: it may wait on the mail server.
+
+        Each runs on its own (comments.moderation.registry): one that fails is logged and
+        the others still run.
+        """
+        from . import checks  # noqa: F401 (registers the deploy check)
+        from .desk import alerts
+        from .moderation import registry
+        from .spam import filter as spam_filter
+        from .thread import cache as thread_cache
+
+        registry.on_change(thread_cache.forget_threads)
+        registry.on_change(spam_filter.learn_from)
+        registry.on_change(alerts.alert_editors)

@@ -1,6 +1,8 @@
+"""The readers' URLs: posting, editing one's own comment, and the feeds (comments.public)."""
+
 from django.urls import path
 
-from . import feeds, views
+from .public import feeds, views
 
 app_name = "comments"
 

@@ -1,6 +1,6 @@
 """The admin's sign-in, slowed and then locked after repeated wrong passwords.
 
-Counted per account (the username, case-folded) and per client IP (comments.network's
+Counted per account (the username, case-folded) and per client IP (comments.public.network's
 client_ip, so a trusted proxy's X-Forwarded-For is followed), in the shared cache: every app
 server sees the same counts. After FREE_FAILURES failures within WINDOW seconds, each further
 attempt must wait 2, 4, 8, … seconds after the last; after LOCK_AFTER failures the account,
@@ -19,8 +19,8 @@ import time
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
-from comments import throttle
-from comments.network import client_ip
+from comments.public import throttle
+from comments.public.network import client_ip
 
 FREE_FAILURES = 5
 LOCK_AFTER = 10

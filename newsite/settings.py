@@ -1,7 +1,7 @@
 """Settings for the news site, all from the environment.
 
 One module for every environment: a laptop (`make run` sets DEBUG=1 and uses SQLite),
-CI, and PostgreSQL behind several app servers. See README.md for each variable.
+CI, and PostgreSQL behind several app servers. docs/settings.md lists each variable.
 """
 
 import os
@@ -80,7 +80,7 @@ MIDDLEWARE = [
     # Pages compressed (static files are precompressed by WhiteNoise). Django's GZip pads each
     # response randomly against BREACH, which would otherwise read CSRF tokens off sizes.
     "django.middleware.gzip.GZipMiddleware",
-    "comments.middleware.ThreadSplicingMiddleware",
+    "comments.thread.middleware.ThreadSplicingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -172,7 +172,7 @@ STORAGES = {
 
 # Cookies: HttpOnly session, and Secure cookies behind HTTPS (SECURE_COOKIES=1 in production).
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
-# HTTPS in production (README, docs/deploy.md): redirect plain HTTP, HSTS, and believe the
+# HTTPS in production (docs/deploy.md): redirect plain HTTP, HSTS, and believe the
 # proxy's X-Forwarded-Proto only when it is the one that sets it (SECURE_PROXY_SSL_HEADER=1).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
@@ -183,7 +183,7 @@ if env_bool("SECURE_PROXY_SSL_HEADER"):
 # /healthz answers plain HTTP from the load balancer, inside the private network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_REFERRER_POLICY = "same-origin"
-CSRF_FAILURE_VIEW = "comments.views.csrf_failure"
+CSRF_FAILURE_VIEW = "comments.public.views.csrf_failure"
 # Readers' pages load only this site's CSS and its one script (comments.js): no inline
 # script, no plugins, no third-party requests, so a comment that got past the sanitizer can't
 # act.
@@ -196,13 +196,15 @@ X_FRAME_OPTIONS = "DENY"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Moderation policy (README, "Moderation"). Editors can override COMMENTS_HOLD_ALL,
+# The comments app (docs/settings.md): each COMMENTS_* setting has a default of its own in
+# comments/conf.py; this site reads every one from the environment.
+# Moderation policy (docs/moderation.md). Editors can override COMMENTS_HOLD_ALL,
 # COMMENTS_FLOOD_SECONDS, COMMENTS_MAX_LINKS and COMMENTS_CLOSE_AFTER_DAYS live on the admin's
 # "Discussion settings" page; a value set there wins. Hold every new comment for an editor when on;
 # otherwise hold only comments whose name and email have no approved comment yet.
 COMMENTS_HOLD_ALL = env_bool("COMMENTS_HOLD_ALL")
 # Proxies (comma-separated CIDRs, IPv4 or IPv6) whose X-Forwarded-For is believed when
-# working out a commenter's IP (comments.client_ip). Empty: the header is never trusted.
+# working out a commenter's IP (comments.public.network.client_ip). Empty: the header is never trusted.
 COMMENTS_TRUSTED_PROXIES = env_list("COMMENTS_TRUSTED_PROXIES", "")
 # How deep replies nest (1: no replies to replies). A reply to a comment at the deepest level
 # joins that comment's own level.
@@ -216,7 +218,7 @@ COMMENTS_FLOOD_SECONDS = env_int("COMMENTS_FLOOD_SECONDS", 15)
 # COMMENTS_FORM_MAX_AGE seconds (default a day), the form asks for the comment to be sent again.
 COMMENTS_MIN_SECONDS = env_int("COMMENTS_MIN_SECONDS", 3)
 COMMENTS_FORM_MAX_AGE = env_int("COMMENTS_FORM_MAX_AGE", 24 * 60 * 60)
-# The spam filter (README, "The spam filter"): retrained after this many editors' decisions;
+# The spam filter (docs/spam.md): retrained after this many editors' decisions;
 # it sends nothing to spam, and holds nothing, before it has learnt from this many approved
 # and spam comments; its thresholds keep the cross-validated share of good comments sent to
 # spam at or below COMMENTS_FILTER_MAX_FALSE_SPAM.
@@ -230,7 +232,7 @@ COMMENTS_PER_PAGE = max(1, env_int("COMMENTS_PER_PAGE", 50))
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 # Minutes during which a reader may edit or delete their own comment from the same browser.
 COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 10)
-# Email (README, "For editors"): SMTP when EMAIL_HOST is set, printed to the console
+# Email (docs/editors.md): SMTP when EMAIL_HOST is set, printed to the console
 # otherwise (and always with DEBUG on, so a laptop never mails anyone); EMAIL_BACKEND overrides.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
@@ -245,11 +247,13 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 # Seconds before an unanswering mail server is given up on (the alert is sent in a post).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "webmaster@localhost"
-# Held comments alert the Editors group by email (comments.alerts): at most one alert every
+# Held comments alert the Editors group by email (comments.desk.alerts): at most one alert every
 # this many minutes (0: no alerts), listing what was held since the previous one, with links
 # to the queue at COMMENTS_SITE_URL (the site's address as editors reach it).
 COMMENTS_ALERT_MINUTES = max(0, env_int("COMMENTS_ALERT_MINUTES", 10))
 COMMENTS_SITE_URL = os.environ.get("COMMENTS_SITE_URL", "").strip() or "http://127.0.0.1:8000"
+# The site's name in comment feeds' titles and editors' alerts.
+COMMENTS_SITE_NAME = os.environ.get("COMMENTS_SITE_NAME", "").strip() or "The Meridian"
 # Days a comment's IP address and user agent are kept (`manage.py purge_commenter_ips`).
 COMMENTS_IP_RETENTION_DAYS = max(1, env_int("COMMENTS_IP_RETENTION_DAYS", 60))
 

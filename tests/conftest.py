@@ -7,7 +7,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.test import override_settings
 
-from comments import spamfilter
+from comments.spam import filter as spamfilter
 
 from . import factories
 

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from articles.models import Article
-from comments.forms import sign_form_token
 from comments.models import Comment
+from comments.public.forms import sign_form_token
 
 _sequence = itertools.count(1)
 

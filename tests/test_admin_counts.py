@@ -9,8 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from comments.models import Comment
-from comments.paginator import EXACT_BELOW, estimated_count
+from comments.models import EXACT_BELOW, Comment, estimated_count
 
 pytestmark = pytest.mark.django_db
 

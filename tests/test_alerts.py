@@ -1,4 +1,4 @@
-"""Email alerts to the editors when comments are held for moderation (comments.alerts).
+"""Email alerts to the editors when comments are held for moderation (comments.desk.alerts).
 
 Comments are posted through the real view, inside `committed()` (pytest-django's
 django_capture_on_commit_callbacks with execute=True), which runs the write path's
@@ -17,7 +17,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from comments import alerts, moderation
+from comments import moderation
+from comments.desk import alerts
 from comments.models import Comment
 
 from . import factories
@@ -28,20 +29,6 @@ SITE_URL = "https://www.meridian.example"
 FROM = "newsroom@meridian.example"
 READER_IP = "203.0.113.77"
 READER_AGENT = "Mozilla/5.0 (X11; AlertTest) Gecko/20100101 Firefox/128.0"
-
-
-@pytest.fixture(autouse=True)
-def alerts_registered():
-    """Registers the listener as comments.apps does. Once apps.py registers it this fixture
-    is unnecessary, and harmless: it connects only if the listener isn't there yet, and
-    disconnects only what it connected, so the app's own registration is never removed."""
-    listener = alerts.alert_editors
-    connected_here = listener not in moderation._listeners
-    if connected_here:
-        moderation.on_change(listener)
-    yield
-    if connected_here:
-        moderation.disconnect(listener)
 
 
 @pytest.fixture(autouse=True)
@@ -344,13 +331,13 @@ def test_a_mail_server_down_doesnt_break_the_post_and_is_logged(
     failure is logged, and the unreported comment is in the next alert that gets through."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens on port 1
-    with caplog.at_level(logging.ERROR, logger="comments.alerts"):
+    with caplog.at_level(logging.ERROR, logger="comments.desk.alerts"):
         response = post(comment_data)
     assert response.status_code == 302
     assert posted(comment_data).status == Comment.Status.PENDING
     assert mail.outbox == []
     assert any(
-        r.name == "comments.alerts" and r.levelno >= logging.ERROR for r in caplog.records
+        r.name == "comments.desk.alerts" and r.levelno >= logging.ERROR for r in caplog.records
     ), caplog.text
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     next_window()
@@ -366,7 +353,7 @@ def test_with_the_cache_down_the_alert_is_still_sent(
 ):
     """Guards: Redis unreachable: the post succeeds and the editors are alerted all the same
     (fail open: no rate limit can be kept, every held comment alerts), the outage logged."""
-    with caplog.at_level(logging.WARNING, logger="comments.alerts"):
+    with caplog.at_level(logging.WARNING, logger="comments.desk.alerts"):
         assert post(comment_data).status_code == 302
     assert posted(comment_data).status == Comment.Status.PENDING
     assert len(mail.outbox) == 2
@@ -385,7 +372,7 @@ def test_whatever_goes_wrong_in_the_alert_the_post_succeeds(
     """Guards: the listener never raises into the post: any error (here a setting that is not
     a number) is logged with its traceback, and the reader's comment is saved and held."""
     settings.COMMENTS_ALERT_MINUTES = "ten"
-    with caplog.at_level(logging.ERROR, logger="comments.alerts"):
+    with caplog.at_level(logging.ERROR, logger="comments.desk.alerts"):
         assert post(comment_data).status_code == 302
     assert posted(comment_data).status == Comment.Status.PENDING
     assert "Could not alert the editors" in caplog.text
@@ -394,7 +381,7 @@ def test_whatever_goes_wrong_in_the_alert_the_post_succeeds(
 
 def test_no_editor_to_tell_is_logged_not_raised(post, comment_data, caplog):
     """Guards: a site with no editor's address: the post succeeds, the gap is logged."""
-    with caplog.at_level(logging.WARNING, logger="comments.alerts"):
+    with caplog.at_level(logging.WARNING, logger="comments.desk.alerts"):
         assert post(comment_data).status_code == 302
     assert mail.outbox == []
     assert "no active editor has an email address" in caplog.text
@@ -461,7 +448,7 @@ def test_the_command_with_the_mail_server_down_says_so_and_retries_later(
     next_window()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
-    with caplog.at_level(logging.ERROR, logger="comments.alerts"):
+    with caplog.at_level(logging.ERROR, logger="comments.desk.alerts"):
         call_command("send_comment_alerts")
     assert "No alert sent" in capsys.readouterr().out
     assert "Could not email the held-comments alert" in caplog.text

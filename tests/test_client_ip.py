@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
 from comments.models import Comment
-from comments.network import client_ip
+from comments.public.network import client_ip
 
 from .factories import form_token
 from .test_settings import run_with_settings

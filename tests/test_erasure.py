@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from comments import moderation
 from comments.models import Comment, ModerationEvent, SpamExample
-from comments.privacy import commenter_data
+from comments.moderation import commenter_data
 
 from . import factories
 from .pages import visible_text

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from comments.feeds import FEED_LENGTH, LatestCommentsFeed
+from comments.public.feeds import FEED_LENGTH, LatestCommentsFeed
 
 from .factories import make_article, make_comment, make_comments
 

@@ -31,9 +31,9 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from comments import throttle
 from comments.models import Comment, DiscussionSettings
-from comments.views import DUPLICATE_MESSAGE, FLOOD_MESSAGE
+from comments.public import throttle
+from comments.public.views import DUPLICATE_MESSAGE, FLOOD_MESSAGE
 
 from . import factories
 from .processes import database_url, free_port

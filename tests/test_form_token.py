@@ -16,8 +16,8 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from comments.forms import FORM_EXPIRED_MESSAGE, FORM_TOKEN_SALT, form_token_age
 from comments.models import Comment
+from comments.public.forms import FORM_EXPIRED_MESSAGE, FORM_TOKEN_SALT, form_token_age
 
 from .factories import form_token, make_article
 from .pages import visible_text

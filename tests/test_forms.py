@@ -6,7 +6,7 @@ import unicodedata
 import pytest
 from django.urls import reverse
 
-from comments.forms import CommentForm
+from comments.public.forms import CommentForm
 from comments.sanitize import allowed_tags_help
 
 from .factories import make_article, make_comment

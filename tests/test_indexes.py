@@ -8,7 +8,7 @@ index: PostgreSQL with sequential scans priced out of reach, SQLite as it plans.
 import pytest
 from django.db import connection
 
-from comments.management.commands.explain_hot_queries import hot_queries
+from bench.management.commands.explain_hot_queries import hot_queries
 
 from . import factories
 

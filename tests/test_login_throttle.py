@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from comments.throttle import cache_key
+from comments.public.throttle import cache_key
 from newsite import admin_login
 
 from .factories import make_editor

@@ -152,9 +152,8 @@ def test_a_rule_writes_no_log_entry(article):
 def told(django_capture_on_commit_callbacks):
     """A registry listener that records every change it is told about."""
     changes = []
-    moderation.on_change(changes.append)
-    yield changes
-    moderation.disconnect(changes.append)
+    with moderation.listening(changes.append):
+        yield changes
 
 
 def test_listeners_are_told_on_commit_which_comments_articles_and_statuses(

@@ -1,4 +1,4 @@
-"""The moderation queue (comments/admin_queue.py, templates/admin/comments/comment/queue.html):
+"""The moderation queue (comments/desk/queue.py, comments/templates/admin/comments/comment/queue.html):
 what it lists and in which order, each decision through the write path with its trail, the
 JSON answers queue.js reads, undo, and who may do any of it. The browser's side (keys, focus,
 no reload, no JavaScript) is in tests/test_queue_browser.py."""
@@ -28,7 +28,7 @@ REASON = "moderation queue"
 # What queue_view costs, however many comments the page shows: the session, the user, the
 # editor's permissions (two), the page of comments (with their articles, parents and latest
 # trail event), the two history counts and the pending total (on PostgreSQL the planner's
-# estimate first, then, for a queue this short, the exact count: see comments.paginator).
+# estimate first, then, for a queue this short, the exact count: see comments.models.counting).
 QUEUE_MAX_QUERIES = 9 if connection.vendor == "postgresql" else 8
 PAST = {"approve": "approved", "spam": "marked as spam", "remove": "removed"}
 PAST_STATUS = {"approve": "approved", "spam": "spam", "remove": "removed"}

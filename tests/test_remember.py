@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from comments.views import REMEMBER_COOKIE
+from comments.public.session import REMEMBER_COOKIE
 
 pytestmark = pytest.mark.django_db
 

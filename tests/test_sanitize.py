@@ -8,8 +8,8 @@ import bleach
 import pytest
 
 from comments import sanitize
-from comments.forms import CommentForm
 from comments.models import COMMENT_MAX_LENGTH
+from comments.public.forms import CommentForm
 from comments.sanitize import (
     ALLOWED_TAGS,
     DROPPED_WITH_CONTENT,

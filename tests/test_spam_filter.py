@@ -33,9 +33,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from comments import moderation, spam_model, spamfilter
+from comments import moderation
 from comments.models import Comment, ModerationEvent, SpamExample, SpamFilterVersion
-from comments.spam_features import clean_text
+from comments.spam import filter as spamfilter
+from comments.spam import model as spam_model
+from comments.spam.features import clean_text
 
 from . import factories
 from .processes import database_url
@@ -499,7 +501,7 @@ import sys
 import django
 
 django.setup()
-from comments import spamfilter
+from comments.spam import filter as spamfilter
 
 text = sys.argv[1]
 version, scorer = spamfilter.current()

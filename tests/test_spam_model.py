@@ -1,5 +1,5 @@
 """The spam filter's model, without the site around it: what it reads in a comment
-(comments.spam_features), what it learns and stores (comments.spam_model.train), how it scores
+(comments.spam.features), what it learns and stores (comments.spam.model.train), how it scores
 and explains, and how it picks its thresholds (evaluate).
 
 No database: these are the parts every app server runs in plain Python. The real TubeSpam
@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from comments import spam_model
-from comments.spam_features import analyse, clean_name, clean_text, describe
-from comments.spam_model import Example, Scorer
-from comments.spamfilter import read_labelled_csv
+from comments.spam import model as spam_model
+from comments.spam.features import analyse, clean_name, clean_text, describe
+from comments.spam.importing import read_labelled_csv
+from comments.spam.model import Example, Scorer
 
 TUBESPAM = Path(settings.BASE_DIR) / "tests/data/tubespam/TubeSpam_train.csv"
 

@@ -30,10 +30,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from comments import moderation, thread
-from comments.forms import form_token_age
+from comments import moderation
 from comments.models import Comment, DiscussionSettings
-from comments.views import OWN_THREADS_SESSION_KEY
+from comments.public.forms import form_token_age
+from comments.public.session import OWN_THREADS_SESSION_KEY
+from comments.thread import cache as thread
 
 from .factories import form_token, make_article, make_comment
 
@@ -721,14 +722,14 @@ def test_with_the_cache_down_an_approval_is_made_and_logged(
     out of the commit's listener), the failure is logged, and the page shows the comment."""
     pending = make_comment(article, body="Approved during the outage.", status="pending")
 
-    with caplog.at_level(logging.WARNING, logger="comments.thread"), committed():
+    with caplog.at_level(logging.WARNING, logger="comments.thread.cache"), committed():
         assert moderation.approve([pending], by=editor)
 
     pending.refresh_from_db()
     assert pending.status == Comment.Status.APPROVED
     assert any(
         "Could not tell the cache that threads" in record.getMessage()
-        and record.name == "comments.thread"
+        and record.name == "comments.thread.cache"
         for record in caplog.records
     )
     response = Client().get(article.get_absolute_url())

@@ -1,5 +1,5 @@
 """How the cached thread gets into the page: as bytes, in place of the tag's marker
-(comments.middleware.ThreadSplicingMiddleware)."""
+(comments.thread.middleware.ThreadSplicingMiddleware)."""
 
 import gzip
 import re
@@ -12,7 +12,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import override_settings
 
-from comments.middleware import ThreadSplicingMiddleware
+from comments.thread.middleware import ThreadSplicingMiddleware
 
 from . import factories
 
@@ -71,7 +71,7 @@ def test_a_marker_typed_by_a_reader_is_not_replaced(client, article):
 
 @override_settings(
     MIDDLEWARE=[
-        m for m in settings.MIDDLEWARE if m != "comments.middleware.ThreadSplicingMiddleware"
+        m for m in settings.MIDDLEWARE if m != "comments.thread.middleware.ThreadSplicingMiddleware"
     ]
 )
 def test_the_site_works_without_the_middleware(client, article):

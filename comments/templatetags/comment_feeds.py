@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ..feeds import article_feed_title, site_feed_title
+from ..public.feeds import article_feed_title, site_feed_title
 
 register = template.Library()
 

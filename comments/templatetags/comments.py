@@ -4,7 +4,6 @@ import secrets
 
 from crispy_forms.utils import render_crispy_form
 from django import template
-from django.conf import settings
 from django.db.models import Count
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -14,10 +13,16 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from .. import thread
-from ..forms import CommentForm, sign_form_token
-from ..models import Comment, accepts_comments
-from ..paginator import estimated_count
-from ..views import forget_posted_in, mark_personal, posted_in, poster_key, remembered_author
+from ..conf import settings
+from ..models import Comment, accepts_comments, estimated_count
+from ..public.forms import CommentForm, sign_form_token
+from ..public.session import (
+    forget_posted_in,
+    mark_personal,
+    posted_in,
+    poster_key,
+    remembered_author,
+)
 
 register = template.Library()
 
@@ -217,7 +222,7 @@ def _post_url(article):
 @register.simple_tag
 def pending_comment_count():
     """How many comments wait for an editor (the admin index shows it), estimated when
-    there are many (see comments.paginator)."""
+    there are many (see comments.models.counting)."""
     return estimated_count(Comment.objects.pending())
 
 

@@ -1,6 +1,6 @@
 """Create an editor: a staff account in the Editors group, for moderating in /admin/.
 
-Editors need not be superusers (README, "Moderation policy"), so this is what `make editor`
+Editors need not be superusers (docs/editors.md), so this is what `make editor`
 runs instead of createsuperuser. The password is typed twice and checked by the site's
 password validators; it is never an argument, which would land in the shell's history.
 """

@@ -1,13 +1,13 @@
 """Anonymise one commenter's comments: `manage.py erase_commenter_data EMAIL [--remove-text]`.
 
-For a reader's request to erase their data (README, "Readers' privacy"). Through the write
+For a reader's request to erase their data (docs/privacy.md). Through the write
 path (comments.moderation.erase), in batches, each recorded in the trail; prints a summary.
 """
 
 from django.core.management.base import BaseCommand
 
 from comments import moderation
-from comments.privacy import comments_of
+from comments.moderation import comments_of
 
 RULE = "erasure request"
 

@@ -1,6 +1,6 @@
 """Everything stored about one commenter, as JSON: `manage.py export_commenter_data EMAIL`.
 
-For a reader's request to see their data (README, "Readers' privacy"). Writes to standard
+For a reader's request to see their data (docs/privacy.md). Writes to standard
 output, or to --output FILE.
 """
 
@@ -8,7 +8,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from comments.privacy import commenter_data
+from comments.moderation import commenter_data
 
 
 class Command(BaseCommand):

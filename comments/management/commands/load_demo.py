@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments import moderation
-from comments.demo import ARTICLES
+from comments.management.demo import ARTICLES
 from comments.models import Comment
 
 

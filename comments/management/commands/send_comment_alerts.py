@@ -6,12 +6,12 @@ For cron, every minute or so: held comments alert the editors as they arrive, at
 every COMMENTS_ALERT_MINUTES; those held during that quiet period would otherwise wait for
 the next held comment to be reported. This sends them once the period is over. Cheap when
 there is nothing to say (one cache read, one query), and safe beside the app servers: the
-same cache lock decides who sends (comments.alerts).
+same cache lock decides who sends (comments.desk.alerts).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from comments import alerts
+from comments.desk import alerts
 
 
 class Command(BaseCommand):

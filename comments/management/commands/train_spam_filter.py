@@ -10,7 +10,8 @@ A malformed file is refused with the line and the reason, and nothing of it is i
 
 from django.core.management.base import BaseCommand, CommandError
 
-from comments import spamfilter
+from comments.spam import filter as spam_filter
+from comments.spam import importing
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         trigger = "manage.py train_spam_filter"
         if from_csv:
             try:
-                examples = spamfilter.read_labelled_csv(
+                examples = importing.read_labelled_csv(
                     from_csv,
                     text_column=text_column,
                     label_column=label_column,
@@ -34,16 +35,16 @@ class Command(BaseCommand):
                 )
             except OSError as error:
                 raise CommandError(f"Can't read {from_csv}: {error.strerror}.") from error
-            except spamfilter.UnreadableFile as error:
+            except importing.UnreadableFile as error:
                 raise CommandError(f"{from_csv}: {error} Nothing was imported.") from error
-            added = spamfilter.import_examples(examples)
+            added = importing.import_examples(examples)
             spam = sum(example.is_spam for example in examples)
             self.stdout.write(
                 f"Read {len(examples)} labelled comments ({spam} spam, {len(examples) - spam} "
                 f"not spam): {added} new, {len(examples) - added} repeated or imported before."
             )
             trigger = f"imported {added} from {from_csv}"[:100]
-        version = spamfilter.train(trigger)
+        version = spam_filter.train(trigger)
         if version is None:
             raise CommandError(
                 "Nothing to learn from yet: the filter needs at least one approved and one "

@@ -1,4 +1,4 @@
-// The moderation queue without reloads (comments/admin_queue.py). Without this script each
+// The moderation queue without reloads (comments/desk/queue.py). Without this script each
 // button is a plain form post; with it, buttons post in the background and the keyboard
 // works: j/k move, a/s/r approve/spam/remove, u undoes the last decision (a "restore",
 // recorded in the trail like any other). Served from this site, under script-src 'self'.

@@ -1,0 +1,54 @@
+"""The comments app's settings: every `COMMENTS_*` setting, with its default.
+
+A project that installs the app may set none of them; one it sets in its settings module wins
+(the demo site's `newsite/settings.py` reads each from the environment). Read through
+`comments.conf.settings`, which falls back to Django's settings for everything else, so
+`override_settings` in tests and a project's own values both apply at once. docs/settings.md
+says what each one does.
+
+Base layer: imports nothing from the app.
+"""
+
+from django.conf import settings as django_settings
+
+DEFAULTS = {
+    # The site's name, in feed titles and editors' alerts.
+    "COMMENTS_SITE_NAME": "The Meridian",
+    # The site's address as editors reach it, for the links in alerts.
+    "COMMENTS_SITE_URL": "http://127.0.0.1:8000",
+    # The moderation policy (editors may override the first four live: Discussion settings).
+    "COMMENTS_HOLD_ALL": False,
+    "COMMENTS_FLOOD_SECONDS": 15,
+    "COMMENTS_MAX_LINKS": 2,
+    "COMMENTS_CLOSE_AFTER_DAYS": 0,
+    # The form's signed token: sooner than this is a bot; older than that has expired.
+    "COMMENTS_MIN_SECONDS": 3,
+    "COMMENTS_FORM_MAX_AGE": 24 * 60 * 60,
+    # Threads.
+    "COMMENTS_THREAD_DEPTH": 5,
+    "COMMENTS_PER_PAGE": 50,
+    "COMMENTS_EDIT_MINUTES": 10,
+    # The spam filter.
+    "COMMENTS_FILTER_RETRAIN_EVERY": 25,
+    "COMMENTS_FILTER_MIN_HAM": 300,
+    "COMMENTS_FILTER_MIN_SPAM": 100,
+    "COMMENTS_FILTER_MAX_FALSE_SPAM": 0.01,
+    # Editors' alerts (0: none).
+    "COMMENTS_ALERT_MINUTES": 10,
+    # Readers' privacy and their address.
+    "COMMENTS_IP_RETENTION_DAYS": 60,
+    "COMMENTS_TRUSTED_PROXIES": (),
+}
+
+
+class CommentsSettings:
+    """`settings.COMMENTS_X`: the project's value if it set one, else the app's default.
+    Any other name is Django's setting of that name."""
+
+    def __getattr__(self, name):
+        if name in DEFAULTS:
+            return getattr(django_settings, name, DEFAULTS[name])
+        return getattr(django_settings, name)
+
+
+settings = CommentsSettings()

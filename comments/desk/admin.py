@@ -1,0 +1,752 @@
+import html
+import ipaddress
+import json
+from functools import partial
+from types import SimpleNamespace
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import ngettext
+
+from .. import moderation
+from ..conf import settings
+from ..models import (
+    COMMENT_MAX_LENGTH,
+    QUEUE_ORDER,
+    Block,
+    Comment,
+    DiscussionSettings,
+    ModerationEvent,
+    SpamExample,
+    SpamFilterVersion,
+    comment_fingerprint,
+    estimated_count,
+    range_covering,
+)
+from ..sanitize import check_markup
+from ..spam import filter as spam_filter
+from . import queue
+from .paginator import EstimatedCountPaginator
+
+Status = Comment.Status
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The list opens on the moderation queue (pending); "All" is one click away.
+
+    A search looks through every status unless one is chosen: an editor looking up a name
+    or an email wants that reader's whole history.
+    """
+
+    title = "status"
+    parameter_name = "status"
+    show_all = "all"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.default = self.show_all if request.GET.get(SEARCH_VAR) else Status.PENDING
+
+    def lookups(self, request, model_admin):
+        return [*Status.choices, (self.show_all, "All")]
+
+    def value(self):
+        return super().value() or self.default
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.show_all:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
+class RuleFilter(admin.SimpleListFilter):
+    """Which automatic rule made the latest decision ("new author", "links", …), so editors
+    can check the machine's work rule by rule."""
+
+    title = "decided by rule"
+    parameter_name = "rule"
+
+    def lookups(self, request, model_admin):
+        rules = (
+            ModerationEvent.objects.exclude(rule="").order_by("rule").values_list("rule", flat=True)
+        )
+        return [(rule, rule) for rule in rules.distinct()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(decision_rule=self.value())
+        return queryset
+
+
+def decision_action(decision):
+    """The admin action taking `decision` (an entry of moderation.DECISIONS) on the selected
+    comments, named and labelled as the table says."""
+
+    def action(model_admin, request, queryset):
+        count = len(decision.decide(queryset, by=request.user))
+        model_admin.message_user(
+            request,
+            ngettext("%(count)d comment was %(past)s.", "%(count)d comments were %(past)s.", count)
+            % {"count": count, "past": decision.past},
+        )
+
+    action.__name__ = decision.action_name
+    return admin.action(description=decision.action_label, permissions=["change"])(action)
+
+
+class StaffReplyForm(forms.Form):
+    text = forms.CharField(
+        label="Your reply",
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+        help_text="The same HTML as readers may use; it is sanitized like theirs.",
+    )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        check_markup(text)
+        return text
+
+
+class CommentAdminForm(forms.ModelForm):
+    """An edit that would duplicate another live comment is refused here, with a message,
+    rather than by the database's constraint with an error page. A staff reply has no
+    email to ask for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        no_email = self.instance.pk and not self.instance.author_email  # staff, erased
+        if (self.instance.staff_author_id or no_email) and "author_email" in self.fields:
+            self.fields["author_email"].required = False
+
+    def clean(self):
+        cleaned_data = super().clean()
+        email = cleaned_data.get("author_email", self.instance.author_email)
+        body = cleaned_data.get("body_raw", self.instance.body_raw)
+        edited = SimpleNamespace(
+            pk=self.instance.pk,
+            article_id=self.instance.article_id,
+            fingerprint=comment_fingerprint(email, body, self.instance.parent_id),
+        )
+        twins = Comment.objects.live_twins([edited])
+        if self.instance.status != Status.REMOVED and twins.exists():
+            raise forms.ValidationError(
+                "Another comment on this article has the same text from the same email."
+            )
+        return cleaned_data
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    form = CommentAdminForm
+    list_display = ("status_badge", "author", "excerpt", "article_title", "submitted", "ip")
+    list_display_links = ("excerpt",)
+    list_filter = (StatusFilter, RuleFilter, "submitted_at")
+    search_fields = ("author_name", "email_normalized", "body_raw", "ip_address")
+    list_select_related = ("article",)
+    list_per_page = 50
+    # No second COUNT(*) of the whole table per page (the filtered count is enough), and
+    # that one estimated when it is long.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    ordering = ("-submitted_at",)  # Every list but the pending one (get_ordering): newest first.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = (
+        *(decision_action(decision) for decision in moderation.DECISIONS.values()),
+        "block_authors",
+        "export_authors_data",
+        "erase_authors_data",
+    )
+    change_form_template = "admin/comments/comment/change_form.html"
+    fieldsets = (
+        (None, {"fields": ("status", "article", "parent")}),
+        ("Comment", {"fields": (("body_raw", "rendered"),)}),
+        ("Reader", {"fields": ("author_name", "author_email", "author_url")}),
+        (
+            "For moderation",
+            {
+                "fields": (
+                    "submitted_at",
+                    "ip_shown",
+                    "user_agent_shown",
+                    "moderated_at",
+                    "moderated_by",
+                    "spam_filter",
+                )
+            },
+        ),
+        ("Audit trail", {"fields": ("trail",)}),
+    )
+    readonly_fields = (
+        "status",
+        "article",
+        "parent",
+        "rendered",
+        "submitted_at",
+        "ip_shown",
+        "user_agent_shown",
+        "moderated_at",
+        "moderated_by",
+        "spam_filter",
+        "trail",
+    )
+
+    class Media:
+        css = {"all": ("comments/admin.css",)}
+
+    def get_queryset(self, request):
+        # Why each comment has its status: the latest decision's rule (or editor) and reason,
+        # in the same query as the list.
+        latest = ModerationEvent.objects.filter(comment=OuterRef("pk")).exclude(
+            action=ModerationEvent.Action.EDIT
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article", "moderated_by")
+            .annotate(
+                decision_rule=Subquery(latest.values("rule")[:1]),
+                decision_reason=Subquery(latest.values("reason")[:1]),
+            )
+        )
+
+    def get_urls(self):
+        """The moderation queue (comments.desk.queue) beside the usual pages."""
+        queue_page = self.admin_site.admin_view(partial(queue.queue_view, model_admin=self))
+        decide = self.admin_site.admin_view(queue.decide_view)
+        return [
+            path("queue/", queue_page, name="comments_comment_queue"),
+            path("queue/<int:comment_id>/<str:decision>/", decide, name="comments_comment_decide"),
+            path(
+                "<int:comment_id>/reply/",
+                self.admin_site.admin_view(self.reply_view),
+                name="comments_comment_reply",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reply_view(self, request, comment_id):
+        """ "Reply as staff": the editor's answer, published at once with a Staff badge and
+        their display name (moderation.staff_reply)."""
+        if not request.user.has_perm("comments.change_comment"):
+            raise PermissionDenied
+        parent = get_object_or_404(Comment.objects.select_related("article"), pk=comment_id)
+        form = StaffReplyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                reply = moderation.staff_reply(parent, form.cleaned_data["text"], by=request.user)
+            except moderation.DuplicateComment:
+                form.add_error("text", "You have already posted this reply.")
+            else:
+                self.message_user(
+                    request,
+                    format_html(
+                        'Your reply is published as “{}”, Staff: <a href="{}">see it</a>.',
+                        reply.author_name,
+                        reply.get_absolute_url(),
+                    ),
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:comments_comment_change", args=[parent.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Reply as staff to {parent.author_name}",
+            "opts": self.model._meta,
+            "parent": parent,
+            "form": form,
+            "may_reply": parent.is_approved,
+            "staff_name": moderation.staff_name(request.user),
+        }
+        return TemplateResponse(request, "admin/comments/comment/reply.html", context)
+
+    def view_on_site(self, comment):
+        """A comment readers can't see yet opens in context for staff only."""
+        return comment.get_absolute_url() if comment.is_approved else comment.get_preview_url()
+
+    def has_add_permission(self, request):
+        return False  # Comments come from readers through the site's form.
+
+    # --- the list -------------------------------------------------------------------------
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, comment):
+        # The rule that decided, in short; its full reason on hover and on the change page.
+        rule, reason = (
+            getattr(comment, "decision_rule", None),
+            getattr(comment, "decision_reason", None),
+        )
+        why = format_html(
+            '<br><span class="comment-reason" title="{}">{}</span>', reason or "", rule or "editor"
+        )
+        score = (
+            format_html(
+                '<br><span class="comment-score">spam score {}</span>', f"{comment.spam_score:.2f}"
+            )
+            if comment.spam_score is not None
+            else ""
+        )
+        return format_html(
+            '<span class="comment-status status-{}">{}</span>{}{}',
+            comment.status,
+            comment.get_status_display(),
+            why if reason is not None else "",
+            score,
+        )
+
+    @admin.display(description="author", ordering="author_name")
+    def author(self, comment):
+        return format_html(
+            '<bdi>{}</bdi><br><span class="comment-email">{}</span>',
+            comment.author_name,
+            comment.author_email,
+        )
+
+    @admin.display(description="comment")
+    def excerpt(self, comment):
+        text = html.unescape(strip_tags(comment.body_html))
+        return Truncator(" ".join(text.split())).chars(120)
+
+    @admin.display(description="article", ordering="article__headline")
+    def article_title(self, comment):
+        return Truncator(comment.article.headline).chars(48)
+
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submitted(self, comment):
+        return date_format(timezone.localtime(comment.submitted_at), "j M Y H:i")
+
+    @admin.display(description="IP address")
+    def ip_shown(self, comment):
+        """ "purged" once the retention period or an erasure cleared it, not a blank."""
+        return "purged" if comment.ip_purged_at else (comment.ip_address or "none recorded")
+
+    @admin.display(description="user agent")
+    def user_agent_shown(self, comment):
+        return "purged" if comment.ip_purged_at else (comment.user_agent or "none recorded")
+
+    @admin.display(description="IP", ordering="ip_address")
+    def ip(self, comment):
+        return "purged" if comment.ip_purged_at else comment.ip_address
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "pending_count": estimated_count(Comment.objects.pending()),
+            # The queue needs the width: every column fits at 1280 px without the app list.
+            "is_nav_sidebar_enabled": False,
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def get_ordering(self, request):
+        """The pending queue puts what the spam filter scored likeliest spam first, so a run
+        of spam is cleared in one go; every other list is newest first."""
+        if request.GET.get(StatusFilter.parameter_name, Status.PENDING) == Status.PENDING:
+            return QUEUE_ORDER
+        return super().get_ordering(request)
+
+    # --- the change page ------------------------------------------------------------------
+
+    @admin.display(description="spam filter")
+    def spam_filter(self, comment):
+        if comment.spam_score is None:
+            return "Not scored (no spam filter was trained when it was posted)."
+        reasons = format_html_join(
+            "", '<li>{} <span class="comment-reason">(+{})</span></li>', comment.spam_reasons
+        )
+        return format_html(
+            "Score <strong>{}</strong> (0: surely not spam, 1: surely spam). {}{}",
+            f"{comment.spam_score:.2f}",
+            "What weighed most towards spam:" if comment.spam_reasons else "",
+            format_html("<ul>{}</ul>", reasons) if comment.spam_reasons else "",
+        )
+
+    @admin.display(description="as published")
+    def rendered(self, comment):
+        # body_html was sanitized on write: it is exactly what readers' pages show.
+        return format_html('<div class="comment-rendered">{}</div>', mark_safe(comment.body_html))  # noqa: S308
+
+    @admin.display(description="decisions and edits, newest first")
+    def trail(self, comment):
+        events = comment.events.select_related("actor")
+        if not comment.pk or not events:
+            return "No decisions or edits recorded yet."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    date_format(timezone.localtime(event.created_at), "Y-m-d H:i:s"),
+                    event.get_action_display(),
+                    event.from_status or "new",
+                    event.to_status or "deleted",
+                    event.decided_by,
+                    event.reason,
+                )
+                for event in events
+            ),
+        )
+        return format_html(
+            '<table class="comment-trail"><thead><tr><th>when</th><th>what</th><th>status</th>'
+            "<th>who</th><th>why</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        comment = context.get("original")
+        approved = comment is not None and comment.is_approved
+        pick = "unfeature" if approved and comment.featured_at else "feature"
+        context["decisions"] = [
+            decision
+            for decision in moderation.DECISIONS.values()
+            if not decision.approved_only or (approved and decision.key == pick)
+        ]
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """Edits go through the write path, which re-sanitizes the text and records them."""
+        moderation.edit(obj, form.changed_data, by=request.user)
+
+    def response_change(self, request, obj):
+        """A decision button (Approve, Spam, Remove, Restore) on the change page."""
+        decision = moderation.DECISIONS.get(request.POST.get("_decision", ""))
+        if decision is None:
+            return super().response_change(request, obj)
+        if decision.decide([obj], by=request.user):
+            self.message_user(request, f"The comment was {decision.past}.")
+        else:
+            self.message_user(request, f"The comment was already {decision.past}; nothing changed.")
+        return HttpResponseRedirect(request.path)
+
+    def log_change(self, request, obj, message):
+        """No-op: moderation.edit has already written the LogEntry with the trail."""
+
+    def log_deletions(self, request, queryset):
+        """No-op: moderation.delete writes the LogEntry (before deleting)."""
+
+    def delete_model(self, request, obj):
+        moderation.delete([obj], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        moderation.delete(queryset, by=request.user)
+
+    # --- bulk actions -----------------------------------------------------------------------
+
+    @admin.action(
+        description="Export the personal data of the selected comments' authors (JSON)",
+        permissions=["change"],
+    )
+    def export_authors_data(self, request, queryset):
+        emails = sorted(
+            set(queryset.exclude(email_normalized="").values_list("email_normalized", flat=True))
+        )
+        data = {"authors": [moderation.commenter_data(email) for email in emails]}
+        response = HttpResponse(
+            json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+        )
+        response["Content-Disposition"] = 'attachment; filename="commenter-data.json"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(
+        description="Erase the personal data of the selected comments' authors (text kept)",
+        permissions=["change"],
+    )
+    def erase_authors_data(self, request, queryset):
+        emails = set(
+            queryset.exclude(email_normalized="").values_list("email_normalized", flat=True)
+        )
+        comments = Comment.objects.filter(email_normalized__in=emails)
+        count = len(moderation.erase(comments, by=request.user))
+        authors = ngettext("%(n)d author", "%(n)d authors", len(emails)) % {"n": len(emails)}
+        self.message_user(
+            request,
+            ngettext(
+                "The personal data of %(count)d comment by %(authors)s was erased.",
+                "The personal data of %(count)d comments by %(authors)s was erased.",
+                count,
+            )
+            % {"count": count, "authors": authors},
+        )
+
+    def has_block_permission(self, request):
+        opts = Block._meta
+        return request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
+
+    @admin.action(description="Block the authors of selected comments", permissions=["block"])
+    def block_authors(self, request, queryset):
+        """Block each selected comment's normalised email and IP address (as a one-address
+        range): their next comments go to spam, silently. The blocks can be edited later
+        (an expiry, a wider range) under Blocks."""
+        emails, networks = set(), set()
+        for email, ip in queryset.values_list("email_normalized", "ip_address"):
+            if email:
+                emails.add(email)
+            if ip:
+                networks.add(str(ipaddress.ip_network(ip)))
+        active = Block.objects.active()
+        emails -= set(active.filter(email__in=emails).values_list("email", flat=True))
+        # An address already inside an active range (its own, or a wider one) stays as it is.
+        ranges = Block.objects.active_ranges()
+        networks = {
+            n for n in networks if range_covering(ranges, ipaddress.ip_network(n)[0]) is None
+        }
+        reason = f"blocked by {request.user.get_username()} from the comment list"
+        Block.objects.bulk_create(
+            [Block(email=email, reason=reason, created_by=request.user) for email in sorted(emails)]
+            + [
+                Block(network=network, reason=reason, created_by=request.user)
+                for network in sorted(networks)
+            ]
+        )
+        self.message_user(
+            request,
+            ngettext("Blocked %(emails)d email", "Blocked %(emails)d emails", len(emails))
+            % {"emails": len(emails)}
+            + ngettext(" and %(ips)d IP address.", " and %(ips)d IP addresses.", len(networks))
+            % {"ips": len(networks)}
+            + " Their next comments go to spam.",
+        )
+
+
+@admin.register(DiscussionSettings)
+class DiscussionSettingsAdmin(admin.ModelAdmin):
+    """One page, no list: the row is made the first time an editor opens it."""
+
+    fieldsets = (
+        (
+            "Policy",
+            {
+                "description": "A blank (or “Unknown”) value follows the server's environment, "
+                "shown under each field. A value set here wins, on every app server, from the "
+                "next comment.",
+                "fields": ("hold_all", "flood_seconds", "max_links", "close_after_days"),
+            },
+        ),
+        ("Word lists", {"fields": ("hold_words", "disallowed_words")}),
+    )
+
+    ENVIRONMENT = {
+        "hold_all": "COMMENTS_HOLD_ALL",
+        "flood_seconds": "COMMENTS_FLOOD_SECONDS",
+        "max_links": "COMMENTS_MAX_LINKS",
+        "close_after_days": "COMMENTS_CLOSE_AFTER_DAYS",
+    }
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        for name, setting in self.ENVIRONMENT.items():
+            value = getattr(settings, setting)
+            if isinstance(value, bool):
+                value = "on" if value else "off"
+            field = form.base_fields.get(name)
+            if field is None:  # a view-only user's form has no fields
+                continue
+            field.help_text = format_html(
+                "{} The environment ({}) says <strong>{}</strong>.", field.help_text, setting, value
+            )
+        return form
+
+    def changelist_view(self, request, extra_context=None):
+        settings_row = DiscussionSettings.load()
+        if settings_row._state.adding and self.has_change_permission(request):
+            settings_row.save()
+        return HttpResponseRedirect(
+            reverse("admin:comments_discussionsettings_change", args=[settings_row.pk])
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def response_change(self, request, obj):
+        self.message_user(request, "The discussion settings were saved; they apply from now.")
+        return HttpResponseRedirect(request.path)
+
+
+class BlockStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", "In force"), ("expired", "Expired")]
+
+    def queryset(self, request, queryset):
+        active = Block.objects.active().values("pk")
+        if self.value() == "active":
+            return queryset.filter(pk__in=active)
+        if self.value() == "expired":
+            return queryset.exclude(pk__in=active)
+        return queryset
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "kind",
+        "reason",
+        "expires_at",
+        "in_force",
+        "created_at",
+        "created_by",
+    )
+    list_filter = (BlockStateFilter,)
+    search_fields = ("email", "network", "reason")
+    list_select_related = ("created_by",)
+    fields = ("email", "network", "reason", "expires_at")
+
+    @admin.display(description="blocks")
+    def kind(self, block):
+        return "email" if block.email else "IP address or range"
+
+    @admin.display(description="in force", boolean=True)
+    def in_force(self, block):
+        return block.is_active
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SpamFilterVersion)
+class SpamFilterVersionAdmin(admin.ModelAdmin):
+    """The "Spam filter" page: what the filter has learnt, how well it does on the site's own
+    decisions, the thresholds it chose, what weighs most, and its mistakes. Each row is one
+    training; the newest scores new comments."""
+
+    list_display = (
+        "created_at",
+        "trigger",
+        "ham_examples",
+        "spam_examples",
+        "acts",
+        "recall",
+        "false_spam",
+        "auc",
+        "thresholds",
+    )
+    list_display_links = None
+    change_list_template = "admin/comments/spamfilterversion/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("model")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="spam caught")
+    def recall(self, version):
+        return None if version.cv_recall is None else f"{version.cv_recall:.1%}"
+
+    @admin.display(description="good sent to spam")
+    def false_spam(self, version):
+        return None if version.cv_false_spam is None else f"{version.cv_false_spam:.2%}"
+
+    @admin.display(description="ROC AUC")
+    def auc(self, version):
+        return None if version.cv_auc is None else f"{version.cv_auc:.3f}"
+
+    @admin.display(description="thresholds: spam / hold")
+    def thresholds(self, version):
+        if version.spam_threshold is None:
+            return None
+        return f"{version.spam_threshold:.2f} / {version.hold_threshold:.2f}"
+
+    def get_urls(self):
+        train = self.admin_site.admin_view(self.train_view)
+        return [
+            path("train/", train, name="comments_spamfilterversion_train"),
+            *super().get_urls(),
+        ]
+
+    @staticmethod
+    def may_train(request):
+        return request.user.has_perm("comments.change_comment")
+
+    def train_view(self, request):
+        """ "Train now": in the background, like the automatic retraining."""
+        if request.method != "POST" or not self.may_train(request):
+            raise PermissionDenied
+        if spam_filter.train_in_background("trained from the admin by an editor"):
+            self.message_user(request, "Training started; reload this page in a few seconds.")
+        else:
+            self.message_user(
+                request, "The filter is being trained already.", level=messages.WARNING
+            )
+        return HttpResponseRedirect(reverse("admin:comments_spamfilterversion_changelist"))
+
+    def changelist_view(self, request, extra_context=None):
+        current = SpamFilterVersion.objects.defer("model").latest_version()
+        examples = SpamExample.objects.values("is_spam").annotate(count=Count("pk"))
+        seen = {row["is_spam"]: row["count"] for row in examples}
+        extra_context = {
+            "current": current,
+            "examples_ham": seen.get(False, 0),
+            "examples_spam": seen.get(True, 0),
+            "min_ham": settings.COMMENTS_FILTER_MIN_HAM,
+            "min_spam": settings.COMMENTS_FILTER_MIN_SPAM,
+            "max_false_spam": f"{settings.COMMENTS_FILTER_MAX_FALSE_SPAM:.0%}",
+            "retrain_every": settings.COMMENTS_FILTER_RETRAIN_EVERY,
+            "mistakes": spam_filter.mistakes(),
+            "recall": self.recall(current) if current else None,
+            "false_spam": self.false_spam(current) if current else None,
+            "top_features": {
+                "pairs": list(
+                    zip(
+                        current.top_features.get("spam", []),
+                        current.top_features.get("not spam", []),
+                        strict=False,
+                    )
+                )
+            }
+            if current
+            else {},
+            "may_train": self.may_train(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
+
+@admin.register(SpamExample)
+class SpamExampleAdmin(admin.ModelAdmin):
+    """What the filter learns from: editors' decisions and imported history (read-only)."""
+
+    list_display = ("__str__", "is_spam", "source", "decided_at")
+    list_filter = ("is_spam", "source")
+    search_fields = ("text", "author_name")
+    readonly_fields = ("comment", "is_spam", "author_name", "author_url", "text", "source")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

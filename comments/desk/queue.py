@@ -1,0 +1,139 @@
+"""The moderation queue: the admin page where editors clear pending comments one by one.
+
+Each pending comment is shown as readers would see it, with its article, the comment it
+answers, why it is pending and its author's history (decided comments by the same
+normalised email and by the same IP), and one button per decision. The buttons are plain
+POST forms, so the queue works without JavaScript; with it (comments/static/comments/
+queue.js) they post without a reload, and j/k, a/s/r and u move, decide and undo. Every
+decision goes through comments.moderation like the admin's actions, recorded in the trail.
+
+CommentAdmin.get_urls (comments.desk.admin) wires these views; the admin index links the
+queue with its count.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .. import moderation
+from ..models import Comment, estimated_count
+
+Status = Comment.Status
+
+# The queue's decisions: those moderation.DECISIONS gives a key, and "restore", the undo.
+DECISIONS = {key: d for key, d in moderation.DECISIONS.items() if d.queue_past}
+BUTTONS = [decision for decision in DECISIONS.values() if decision.shortcut]
+PER_PAGE = 25
+REASON = "moderation queue"
+
+# The queue's own policy: scripts from this site only (the admin is otherwise left out of
+# the site's policy, for its inline styles; those stay allowed here).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def can_moderate(request):
+    return request.user.is_active and request.user.has_perm("comments.change_comment")
+
+
+def queue_view(request, *, model_admin):
+    """The pending comments, likeliest spam first (as the changelist's queue), PER_PAGE at a
+    time: deciding them empties the page, and the next load brings the next ones."""
+    if not can_moderate(request):
+        raise PermissionDenied
+    pending = (
+        model_admin.get_queryset(request)  # the latest decision's rule and reason, annotated
+        .in_queue_order()
+        .select_related("article", "parent")
+    )
+    comments = list(pending[:PER_PAGE])
+    for comment in comments:
+        # The trail's reason starts with the rule's name; the page shows the rule already.
+        rule, reason = comment.decision_rule, comment.decision_reason or ""
+        if rule and reason.startswith(f"{rule}: "):
+            comment.decision_reason = reason.removeprefix(f"{rule}: ")
+    add_histories(comments)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Moderation queue",
+        "opts": model_admin.model._meta,
+        "comments": comments,
+        "pending_total": estimated_count(Comment.objects.pending()) if comments else 0,
+        "decisions": BUTTONS,
+    }
+    response = TemplateResponse(request, "admin/comments/comment/queue.html", context)
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response
+
+
+def add_histories(comments):
+    """Set `email_history` and `ip_history` on each comment: how many of its author's
+    other comments were approved, marked as spam and removed, by normalised email and by IP.
+    Two queries for the whole page."""
+    decided = (Status.APPROVED, Status.SPAM, Status.REMOVED)
+    emails = {c.email_normalized for c in comments if c.email_normalized}
+    ips = {c.ip_address for c in comments if c.ip_address}
+    by_email = _counts(Comment.objects.filter(email_normalized__in=emails), "email_normalized")
+    by_ip = _counts(Comment.objects.filter(ip_address__in=ips), "ip_address")
+    for comment in comments:
+        comment.email_history = [
+            (status.label, by_email.get((comment.email_normalized, status), 0))
+            for status in map(Status, decided)
+        ]
+        comment.ip_history = [
+            (status.label, by_ip.get((comment.ip_address, status), 0))
+            for status in map(Status, decided)
+        ]
+
+
+def _counts(queryset, field):
+    rows = queryset.order_by().values_list(field, "status").annotate(n=Count("pk"))
+    return {(value, status): n for value, status, n in rows}
+
+
+@require_POST
+def decide_view(request, comment_id, decision):
+    """Apply one decision to one comment (a button, or a key on the JavaScript path).
+
+    Answers the script with JSON and a plain form post with a message and the queue again.
+    A comment another editor decided meanwhile is left as it is, and the answer says so.
+    """
+    if not can_moderate(request):
+        raise PermissionDenied
+    if decision not in DECISIONS:
+        raise Http404("No such decision.")
+    comment = get_object_or_404(Comment, pk=comment_id)
+    decide, past = DECISIONS[decision].decide, DECISIONS[decision].queue_past
+    # A decision is taken on a comment still pending once locked: a page open since another
+    # editor decided must not overturn that decision. (Undo acts on this editor's own.)
+    pending_only = {} if decision == "restore" else {"only_from": (Status.PENDING,)}
+    changed = bool(decide([comment], by=request.user, reason=REASON, **pending_only))
+    comment.refresh_from_db(fields=["status"])
+    author = comment.author_name
+    if changed:
+        message = f"The comment by {author} was {past}."
+    else:
+        message = (
+            f"The comment by {author} is {comment.get_status_display().lower()}; nothing changed."
+        )
+    if request.headers.get("X-Requested-With") == "fetch":
+        return JsonResponse(
+            {
+                "id": comment.pk,
+                "changed": changed,
+                "status": comment.status,
+                "status_display": comment.get_status_display(),
+                "message": message,
+                "undo": reverse("admin:comments_comment_decide", args=[comment.pk, "restore"]),
+            }
+        )
+    (messages.success if changed else messages.warning)(request, message)
+    return redirect("admin:comments_comment_queue")

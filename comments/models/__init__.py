@@ -1,0 +1,66 @@
+"""The comments app's data: comments and their trail, the discussion policy, the spam
+filter's examples and versions. Re-exported here, so `from comments.models import Comment`
+works whichever module defines it.
+
+Base layer: imports only `comments.conf` and `comments.sanitize` (and the discussed
+articles' model).
+"""
+
+from .comment import (
+    COMMENT_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    QUEUE_ORDER,
+    THREAD_FIELDS,
+    URL_MAX_LENGTH,
+    Comment,
+    CommentQuerySet,
+    QueueIndex,
+    comment_fingerprint,
+    normalize_email,
+    validate_website,
+)
+from .counting import EXACT_BELOW, estimated_count
+from .policy import (
+    POLICY_FOR_PAGES_KEY,
+    Block,
+    BlockQuerySet,
+    DiscussionSettings,
+    Policy,
+    accepts_comments,
+    current_policy,
+    forget_policy_for_pages,
+    range_covering,
+)
+from .spam import SpamExample, SpamFilterQuerySet, SpamFilterVersion
+from .trail import ModerationEvent
+
+__all__ = [
+    "COMMENT_MAX_LENGTH",
+    "EMAIL_MAX_LENGTH",
+    "EXACT_BELOW",
+    "NAME_MAX_LENGTH",
+    "POLICY_FOR_PAGES_KEY",
+    "QUEUE_ORDER",
+    "THREAD_FIELDS",
+    "URL_MAX_LENGTH",
+    "Block",
+    "BlockQuerySet",
+    "Comment",
+    "CommentQuerySet",
+    "DiscussionSettings",
+    "ModerationEvent",
+    "Policy",
+    "QueueIndex",
+    "SpamExample",
+    "SpamFilterQuerySet",
+    "SpamFilterVersion",
+    "accepts_comments",
+    "comment_fingerprint",
+    "current_policy",
+    "estimated_count",
+    "forget_policy_for_pages",
+    "normalize_email",
+    "range_covering",
+    "validate_website",
+]

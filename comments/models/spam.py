@@ -1,0 +1,74 @@
+"""What the spam filter learns from and what it learnt: labelled examples and trained
+versions, stored in the database so every app server scores with the same filter."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from .comment import NAME_MAX_LENGTH, URL_MAX_LENGTH, Comment
+
+
+class SpamExample(models.Model):
+    """One labelled example the spam filter learns from: an editor's decision on a comment
+    (Approve: not spam; Mark as spam: spam; the latest decision wins), or an imported one.
+
+    Only what the model may read is kept: the name, the website and the text. Never the
+    email or the IP address, so the model's vocabulary can't hold them.
+    """
+
+    class Source(models.TextChoices):
+        DECISION = "decision", "editor's decision"
+        IMPORT = "import", "imported"
+
+    comment = models.OneToOneField(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="spam_example"
+    )
+    is_spam = models.BooleanField()
+    author_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    author_url = models.CharField(max_length=URL_MAX_LENGTH, blank=True)
+    text = models.TextField()
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.DECISION)
+    decided_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+
+    def __str__(self):
+        label = "spam" if self.is_spam else "not spam"
+        return f"{label}: {Truncator(self.text).chars(60)}"
+
+
+class SpamFilterQuerySet(models.QuerySet):
+    def latest_version(self):
+        """The trained filter app servers score with: the newest one saved."""
+        return self.order_by("-pk").first()
+
+
+class SpamFilterVersion(models.Model):
+    """A trained spam filter, stored in the database so every app server scores with the
+    same one (each loads it once, and again when a newer version is saved)."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    trigger = models.CharField(max_length=100)
+    model = models.BinaryField()
+    ham_examples = models.PositiveIntegerField()
+    spam_examples = models.PositiveIntegerField()
+    # Whether it had enough examples (COMMENTS_FILTER_MIN_HAM / _MIN_SPAM) to send anything to
+    # spam or hold it; if not it only records scores, which order the queue.
+    acts = models.BooleanField(default=False)
+    spam_threshold = models.FloatField(null=True, blank=True)
+    hold_threshold = models.FloatField(null=True, blank=True)
+    cv_recall = models.FloatField("cross-validated spam caught", null=True, blank=True)
+    cv_false_spam = models.FloatField("cross-validated good comments sent to spam", null=True)
+    cv_auc = models.FloatField("cross-validated ROC AUC", null=True, blank=True)
+    training_seconds = models.FloatField(default=0)
+    top_features = models.JSONField(default=list, blank=True)
+
+    objects = SpamFilterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "spam filter"
+
+    def __str__(self):
+        return f"Spam filter #{self.pk} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,62 @@
+"""The audit trail: one row per change to a comment, appended by the write path."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from .comment import Comment
+
+
+class ModerationEvent(models.Model):
+    """One change to a comment, appended by comments.moderation and never edited.
+
+    The audit trail: what changed (from and to which status), who decided (an editor, or the
+    name of an automatic rule) and why. It outlives the comment if a superuser deletes it.
+    """
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "Submitted"
+        APPROVE = "approve", "Approved"
+        SPAM = "spam", "Marked as spam"
+        REMOVE = "remove", "Removed"
+        RESTORE = "restore", "Restored"
+        EDIT = "edit", "Edited"
+        DELETE = "delete", "Deleted"
+        FEATURE = "feature", "Featured as an editors' pick"
+        UNFEATURE = "unfeature", "No longer an editors' pick"
+        ERASE = "erase", "Author's personal data erased"
+        PURGE = "purge", "IP address and user agent purged"
+
+    comment = models.ForeignKey(
+        Comment, null=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    comment_ref = models.PositiveBigIntegerField("comment id", db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rule = models.CharField("automatic rule", max_length=100, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["comment", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} comment #{self.comment_ref} by {self.decided_by}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Moderation events are append-only.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("admin:comments_comment_change", args=[self.comment_ref])
+
+    @property
+    def decided_by(self):
+        return self.actor.get_username() if self.actor_id else self.rule or "unknown"

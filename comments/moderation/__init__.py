@@ -1,0 +1,98 @@
+"""The one write path: every change to a comment is made in this package, and only here.
+
+- `registry`: the listeners told after each committed change (attached in `comments.apps`).
+- `rules`: the policy for new comments (which status, which rule decided, why).
+- `decisions`: one function per decision, each recording who or which rule decided and why,
+  and `DECISIONS`, the one table of the decisions editors take.
+- `privacy`: a commenter's data for export, erasure at their request, the IP purge.
+
+Everything is re-exported here: `from comments import moderation; moderation.approve(…)`.
+
+Layer: below the readers' side (`comments.public`) and the editors' desk (`comments.desk`),
+which call it; above `comments.spam` and `comments.thread`, which it calls or which listen to
+it, and the base (`comments.models`, `comments.sanitize`, `comments.conf`).
+"""
+
+from .decisions import (
+    DECISIONS,
+    POSTER,
+    Action,
+    DuplicateComment,
+    EditorsDecision,
+    Status,
+    approve,
+    delete,
+    edit,
+    edit_own,
+    feature,
+    is_duplicate,
+    mark_spam,
+    remove,
+    remove_own,
+    restore,
+    staff_name,
+    staff_reply,
+    submit,
+    unfeature,
+)
+from .privacy import (
+    ANONYMOUS,
+    IP_RETENTION,
+    PERSONAL_FIELDS,
+    commenter_data,
+    comments_of,
+    erase,
+    purge_ips,
+)
+from .registry import Change, disconnect, listeners, listening, on_change
+from .rules import (
+    FLOOD_UNCHECKED,
+    HONEYPOT,
+    TOO_FAST,
+    Decision,
+    count_links,
+    find_listed_word,
+    initial_decision,
+)
+
+__all__ = [
+    "ANONYMOUS",
+    "DECISIONS",
+    "FLOOD_UNCHECKED",
+    "HONEYPOT",
+    "IP_RETENTION",
+    "PERSONAL_FIELDS",
+    "POSTER",
+    "TOO_FAST",
+    "Action",
+    "Change",
+    "Decision",
+    "DuplicateComment",
+    "EditorsDecision",
+    "Status",
+    "approve",
+    "commenter_data",
+    "comments_of",
+    "count_links",
+    "delete",
+    "disconnect",
+    "edit",
+    "edit_own",
+    "erase",
+    "feature",
+    "find_listed_word",
+    "initial_decision",
+    "is_duplicate",
+    "listeners",
+    "listening",
+    "mark_spam",
+    "on_change",
+    "purge_ips",
+    "remove",
+    "remove_own",
+    "restore",
+    "staff_name",
+    "staff_reply",
+    "submit",
+    "unfeature",
+]

@@ -1,0 +1,82 @@
+"""What a reader's browser keeps between pages: the session's poster key (its comments
+carry it), the threads it posted in, and the name, email and website it asked to remember
+(a signed cookie). Read by the views and the template tags alike."""
+
+import json
+
+from django.conf import settings
+
+# Session key of this browser's random poster key; its comments carry it (Comment.poster_key).
+POSTER_KEY_SESSION_KEY = "comments_poster_key"
+# Session key of the articles whose threads this browser posted in (see remember_posted_in).
+OWN_THREADS_SESSION_KEY = "comments_own_threads"
+
+# "Save my name, email, and website in this browser": the one cookie besides CSRF and the
+# session that anonymous readers get, and only when they tick the box.
+REMEMBER_COOKIE = "comment_author"
+REMEMBER_SALT = "comments.remember"
+REMEMBER_MAX_AGE = 365 * 24 * 60 * 60
+
+
+def poster_key(request):
+    """This browser session's poster key, or "" if it has posted nothing (no session is made)."""
+    if request is None or not request.session.session_key:
+        return ""
+    return request.session.get(POSTER_KEY_SESSION_KEY, "")
+
+
+def posted_in(request, article):
+    """Whether this browser session posted in the article's thread (see remember_posted_in)."""
+    if request is None or not request.session.session_key:
+        return False
+    return article.pk in request.session.get(OWN_THREADS_SESSION_KEY, ())
+
+
+def remember_posted_in(request, article):
+    """Note in the session that this browser posted in the article's thread: its pages are
+    then rendered for it alone (its comment may await moderation or still be editable),
+    never taken from or put into the shared cache. The last 100 threads are kept."""
+    threads = [pk for pk in request.session.get(OWN_THREADS_SESSION_KEY, ()) if pk != article.pk]
+    request.session[OWN_THREADS_SESSION_KEY] = [*threads[-99:], article.pk]
+
+
+def forget_posted_in(request, article):
+    """The reader's comments in this thread show as everyone's now: back to the cached page."""
+    threads = request.session.get(OWN_THREADS_SESSION_KEY, ())
+    request.session[OWN_THREADS_SESSION_KEY] = [pk for pk in threads if pk != article.pk]
+
+
+def mark_personal(request):
+    """Say that the response shows something of this session only (see PrivateCacheMiddleware)."""
+    request.is_personal = True
+
+
+def remember_author(response, data):
+    """Keep the reader's name, email and website for a year, in a signed cookie only this
+    server can read back (HttpOnly: no script sees it; SameSite=Lax)."""
+    value = json.dumps({"name": data["name"], "email": data["email"], "url": data["url"]})
+    response.set_signed_cookie(
+        REMEMBER_COOKIE,
+        value,
+        salt=REMEMBER_SALT,
+        max_age=REMEMBER_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def remembered_author(request):
+    """The details a reader asked this browser to remember, or None."""
+    if request is None or REMEMBER_COOKIE not in request.COOKIES:
+        return None
+    value = request.get_signed_cookie(
+        REMEMBER_COOKIE, default=None, salt=REMEMBER_SALT, max_age=REMEMBER_MAX_AGE
+    )
+    try:
+        data = json.loads(value) if value else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {key: str(data.get(key, "")) for key in ("name", "email", "url")}

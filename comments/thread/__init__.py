@@ -1,0 +1,33 @@
+"""The cached thread: what readers see of an article's comments, rendered once per change.
+
+- `cache`: each article's generation, its cached pages, and `forget_threads` (a listener
+  attached to the write path's registry in `comments.apps`).
+- `render`: the thread read as rows, nested, and one comment rendered by one function that
+  escapes every value it is not told is safe.
+- `middleware`: splices the cached bytes into the page.
+
+Layer: below the write path; never imports `comments.moderation`. Imports `comments.models`
+and `comments.conf`.
+"""
+
+from .cache import (
+    PageState,
+    cached_page,
+    forget_articles,
+    forget_threads,
+    page_state,
+    thread_page,
+)
+from .render import ThreadComment, nest, render_page
+
+__all__ = [
+    "PageState",
+    "ThreadComment",
+    "cached_page",
+    "forget_articles",
+    "forget_threads",
+    "nest",
+    "page_state",
+    "render_page",
+    "thread_page",
+]

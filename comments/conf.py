@@ -42,8 +42,8 @@ DEFAULTS = {
 
 
 class CommentsSettings:
-    """`settings.COMMENTS_X`: the project's value if it set one, else the app's default.
-    Any other name is Django's setting of that name."""
+    """`settings.COMMENTS_PER_PAGE` and the like: the project's value if it set one, else
+    the app's default. Any other name is Django's setting of that name."""
 
     def __getattr__(self, name):
         if name in DEFAULTS:

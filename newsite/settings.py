@@ -204,7 +204,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # otherwise hold only comments whose name and email have no approved comment yet.
 COMMENTS_HOLD_ALL = env_bool("COMMENTS_HOLD_ALL")
 # Proxies (comma-separated CIDRs, IPv4 or IPv6) whose X-Forwarded-For is believed when
-# working out a commenter's IP (comments.public.network.client_ip). Empty: the header is never trusted.
+# working out a commenter's IP (comments.public.network.client_ip). Empty: the header is
+# never trusted.
 COMMENTS_TRUSTED_PROXIES = env_list("COMMENTS_TRUSTED_PROXIES", "")
 # How deep replies nest (1: no replies to replies). A reply to a comment at the deepest level
 # joins that comment's own level.

@@ -33,7 +33,7 @@ def default_moderation_policy(settings):
     settings.COMMENTS_MIN_SECONDS = 3
     settings.COMMENTS_FORM_MAX_AGE = 24 * 60 * 60
     # Off: most tests post several comments within a second from one address (127.0.0.1).
-    # test_flood.py turns it back on, at the default 15 seconds.
+    # tests/public/test_flood.py turns it back on, at the default 15 seconds.
     settings.COMMENTS_FLOOD_SECONDS = 0
     settings.COMMENTS_FILTER_RETRAIN_EVERY = 25
     settings.COMMENTS_FILTER_MIN_HAM = 300
@@ -46,10 +46,10 @@ def default_moderation_policy(settings):
 def no_spam_filter_in_memory():
     """Each test loads the spam filter its own database holds (a rolled-back test's filter
     may share an id with the next one's)."""
-    spamfilter._loaded = None
+    spamfilter.unload()
     yield
     spamfilter.wait_for_training()
-    spamfilter._loaded = None
+    spamfilter.unload()
 
 
 @pytest.fixture(autouse=True, scope="session")

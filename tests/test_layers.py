@@ -85,16 +85,16 @@ def imported_modules(path):
 
 def layer_of(name):
     """The layer a module of the app belongs to (the longest matching prefix), or None."""
-    best = None
-    for layer, prefixes in LAYERS.items():
-        for prefix in prefixes:
-            if name == prefix or name.startswith(f"{prefix}."):
-                if best is None or len(prefix) > len(best[1]):
-                    best = (layer, prefix)
-    return best[0] if best else None
+    matches = [
+        (len(prefix), layer)
+        for layer, prefixes in LAYERS.items()
+        for prefix in prefixes
+        if name == prefix or name.startswith(f"{prefix}.")
+    ]
+    return max(matches)[1] if matches else None
 
 
-APP_MODULES = [p for p in python_files(APP)]
+APP_MODULES = python_files(APP)
 
 
 def test_every_module_of_the_app_has_a_layer():

@@ -1,7 +1,7 @@
 """Email alerts to the editors when comments are held for moderation.
 
-`alert_editors` listens to the write path (comments.moderation.on_change, registered in
-comments.apps). A change that puts comments in the queue by itself, action "submit" to
+`alert_editors` listens to the write path (a listener on comments.moderation's registry,
+attached in comments.apps). A change that puts comments in the queue by itself, action "submit" to
 "pending" (a new comment a rule held, or a poster's edit that a rule sent back), alerts the
 editors. An editor's own Restore back to pending does not: they put it there.
 
@@ -188,7 +188,7 @@ class HeldItem:
 
 
 def held_item(comment, rule, reason):
-    why = reason if reason.startswith(rule) else ": ".join(filter(None, (rule, reason)))
+    why = ": ".join(filter(None, (rule, reason)))
     text = html.unescape(strip_tags(comment.body_html))
     return HeldItem(
         headline=_one_line(comment.article.headline),

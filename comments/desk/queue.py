@@ -55,11 +55,6 @@ def queue_view(request, *, model_admin):
         .select_related("article", "parent")
     )
     comments = list(pending[:PER_PAGE])
-    for comment in comments:
-        # The trail's reason starts with the rule's name; the page shows the rule already.
-        rule, reason = comment.decision_rule, comment.decision_reason or ""
-        if rule and reason.startswith(f"{rule}: "):
-            comment.decision_reason = reason.removeprefix(f"{rule}: ")
     add_histories(comments)
     context = {
         **model_admin.admin_site.each_context(request),

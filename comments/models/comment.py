@@ -144,7 +144,7 @@ class CommentQuerySet(models.QuerySet):
     def visible_to(self, poster_key):
         """Approved comments, plus the pending ones posted from this browser session.
 
-        `poster_key` is the session's random key (see comments.public.session.poster_key); comments
+        `poster_key` is the session's random key (comments.public.session.poster_key); comments
         carry it, so a session posting several comments at once never loses track of one.
         """
         if not poster_key:
@@ -394,7 +394,9 @@ class Comment(models.Model):
     def editable_by_poster(self, key):
         """Whether the browser session holding poster key `key` may still edit or delete
         this comment: its own, not yet decided against, within COMMENTS_EDIT_MINUTES."""
-        if not key or key != self.poster_key or self.status not in ("pending", "approved"):
+        if not key or key != self.poster_key:
+            return False
+        if self.status not in (self.Status.PENDING, self.Status.APPROVED):
             return False
         window = timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
         return timezone.now() < self.submitted_at + window

@@ -139,7 +139,7 @@ def current_policy():
     return DiscussionSettings.load().policy()
 
 
-# Where pages keep the policy (see comments.thread.page_state): posting always reads the row.
+# Where pages keep the policy (comments.thread.cache.page_state): posting always reads the row.
 POLICY_FOR_PAGES_KEY = "comments:policy"
 
 

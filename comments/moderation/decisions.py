@@ -139,9 +139,14 @@ def submit(comment, *, spam=None, held=None, policy=None):
     try:
         with transaction.atomic():
             comment.save()
-            reason = f"{decision.rule}: {decision.reason}"
+            # The rule has its own column in the trail: the reason does not repeat its name.
             record(
-                Action.SUBMIT, [comment], {comment.pk: ""}, comment.status, decision.rule, reason
+                Action.SUBMIT,
+                [comment],
+                {comment.pk: ""},
+                comment.status,
+                decision.rule,
+                decision.reason,
             )
     except IntegrityError as error:
         comment.pk = None
@@ -302,7 +307,7 @@ def edit_own(comment, body_raw):
         added = f"“{word}” to the text" if word else None
     if added:
         decision = initial_decision(comment, policy=policy)
-        reason = f"{decision.rule}: the poster's edit added {added}"
+        reason = f"the poster's edit added {added}"
         _move([comment], decision.status, Action.SUBMIT, decision.rule, reason)
     return changed
 

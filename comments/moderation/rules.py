@@ -33,7 +33,7 @@ class Decision:
     reason: str
 
 
-# Decisions the request reaches before the comment is built (comments.public.forms, comments.public.views).
+# Decisions the request reaches before the comment is built (comments.public.views).
 HONEYPOT = Decision(Status.SPAM, "honeypot", "the field people never see was filled in")
 TOO_FAST = Decision(Status.SPAM, "form token", "posted sooner than a person could type it")
 FLOOD_UNCHECKED = Decision(
@@ -77,7 +77,8 @@ def initial_decision(comment, *, policy=None, held=None, verdict=None):
     """The status a new comment gets, and which rule decided it, first match wins:
 
     1. spam: its email or IP is blocked, it contains a "disallowed" word, or the spam
-       filter's `verdict` (comments.spam.filter.assess) scores it at or above its spam threshold;
+       filter's `verdict` (comments.spam.filter.assess) scores it at or above its spam
+       threshold;
     2. held (pending): `held` (a Decision the request reached: the flood check could not
        run), everything held (COMMENTS_HOLD_ALL), a "hold for moderation" word, more than
        COMMENTS_MAX_LINKS links, the spam filter's hold threshold; these hold even a known

@@ -73,6 +73,13 @@ def current():
     return loaded
 
 
+def unload():
+    """Forget the filter this process loaded: the next score reads the newest version again
+    (for tests, whose rolled-back databases may give another filter the same id)."""
+    global _loaded
+    _loaded = None
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The filter's view of a new comment."""
@@ -181,6 +188,11 @@ def train_in_background(trigger):
 
     _training_thread = threading.Thread(target=run, name="spam-filter-training", daemon=True)
     _training_thread.start()
+    return _training_thread
+
+
+def training_thread():
+    """The thread this process last started to train in, or None."""
     return _training_thread
 
 

@@ -14,14 +14,14 @@ talks to Redis.
 import statistics
 import time
 
-from comments.public.forms import sign_form_token
-from bench.management.benchmarks import benchmark_article, rolled_back
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.test import Client
 from django.urls import reverse
 
+from bench.management.benchmarks import benchmark_article, rolled_back
 from comments.models import Block, DiscussionSettings
+from comments.public.forms import sign_form_token
 
 
 class Command(BaseCommand):

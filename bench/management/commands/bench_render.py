@@ -13,14 +13,14 @@ import statistics
 import time
 from pathlib import Path
 
-from comments.public.forms import CommentForm, sign_form_token
-from bench.management.benchmarks import benchmark_article, rolled_back
 from django.contrib.staticfiles import finders
 from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 
+from bench.management.benchmarks import benchmark_article, rolled_back
 from comments import moderation, sanitize
 from comments.models import COMMENT_MAX_LENGTH
+from comments.public.forms import CommentForm, sign_form_token
 
 CHROMIUM = "/usr/bin/chromium"
 ORIGIN = "http://bench.invalid"

@@ -18,13 +18,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-from comments.spam.features import clean_text
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from sklearn.model_selection import StratifiedGroupKFold
 
 from comments.spam import importing
 from comments.spam import model as spam_model
+from comments.spam.features import clean_text
 
 # A copy of ../shared/fixtures/tubespam, CC BY 4.0 (see its README).
 TUBESPAM = Path(settings.BASE_DIR) / "tests/data/tubespam/TubeSpam_train.csv"

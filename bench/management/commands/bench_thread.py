@@ -12,11 +12,11 @@ DEBUG off, e.g. `SECRET_KEY=x .venv/bin/python manage.py bench_thread --comments
 import statistics
 import time
 
-from bench.management.benchmarks import benchmark_article, make_threads, rolled_back
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client
 
+from bench.management.benchmarks import benchmark_article, make_threads, rolled_back
 from comments import thread
 
 

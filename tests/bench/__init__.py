@@ -1,0 +1,1 @@
+"""Tests of the bench app's management commands."""

@@ -1,0 +1,1 @@
+"""Tests of comments.desk: the editors' desk (admin, queue, alerts, paginator)."""

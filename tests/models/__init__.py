@@ -1,0 +1,1 @@
+"""Tests of comments.models: the tables and their indexes."""

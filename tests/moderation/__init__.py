@@ -1,0 +1,1 @@
+"""Tests of comments.moderation: the write path (decisions, rules, blocks, word lists, privacy)."""

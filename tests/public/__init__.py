@@ -1,0 +1,1 @@
+"""Tests of comments.public: the readers' side (form, views, feeds, session, network)."""

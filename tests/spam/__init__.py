@@ -1,0 +1,1 @@
+"""Tests of comments.spam: the spam filter and its model."""

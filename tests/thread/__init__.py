@@ -1,0 +1,1 @@
+"""Tests of comments.thread: the cached thread, its rendering, splicing and queries."""

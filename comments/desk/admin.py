@@ -731,6 +731,10 @@ class SpamFilterVersionAdmin(admin.ModelAdmin):
             if current
             else {},
             "may_train": self.may_train(request),
+            # What the filter learns from, named as the buttons editors press.
+            "approve": moderation.DECISIONS["approve"],
+            "mark_spam": moderation.DECISIONS["spam"],
+            "remove": moderation.DECISIONS["remove"],
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context=extra_context)

@@ -50,7 +50,6 @@ from ..models import Comment, ModerationEvent
 
 logger = logging.getLogger(__name__)
 
-SITE_NAME = "The Meridian"
 EDITORS = "Editors"
 TEMPLATE = "comments/email/held_comments.txt"
 # Taken by the alert that opens a quiet period, for COMMENTS_ALERT_MINUTES.
@@ -228,11 +227,12 @@ def editor_addresses():
 def messages_for(items, total, recipients):
     """One EmailMessage per recipient, each to that address alone."""
     s = "" if total == 1 else "s"
-    subject = f"{total} comment{s} {'awaits' if total == 1 else 'await'} moderation on {SITE_NAME}"
+    site_name = settings.COMMENTS_SITE_NAME
+    subject = f"{total} comment{s} {'awaits' if total == 1 else 'await'} moderation on {site_name}"
     body = render_to_string(
         TEMPLATE,
         {
-            "site_name": SITE_NAME,
+            "site_name": site_name,
             "total": total,
             "items": items,
             "more": total - len(items),

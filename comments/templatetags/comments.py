@@ -23,6 +23,7 @@ from ..public.session import (
     poster_key,
     remembered_author,
 )
+from ..thread.render import author_name_html, comment_body
 
 register = template.Library()
 
@@ -244,3 +245,15 @@ def with_comment_counts(articles):
     for article in articles:
         article.approved_comment_count = counts.get(article.pk, 0)
     return articles
+
+
+@register.simple_tag
+def comment_author_name(comment):
+    """A comment's author name as the thread and the picks show it (comments.thread.render)."""
+    return author_name_html(comment)
+
+
+@register.simple_tag
+def comment_body_html(comment):
+    """A comment's sanitized text, trusted as the thread trusts it (comments.thread.render)."""
+    return comment_body(comment)

@@ -7,8 +7,10 @@ working (--blocks blocks, half emails and half IP ranges; --words words in each 
 control on, every post from its own address and email so none is refused). The honeypot,
 the signed form token, the link count and the duplicate check run in both. Prints the
 median and p95 of each and the difference. Run it by hand with DEBUG off, e.g.
-`SECRET_KEY=x .venv/bin/python manage.py bench_post`; with REDIS_URL set, flood control
-talks to Redis.
+
+    SECRET_KEY=x DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python manage.py bench_post
+
+With REDIS_URL set, flood control talks to Redis.
 """
 
 import statistics

@@ -6,7 +6,7 @@ Chromium on an article page holding one comment built to the edge of those bound
 ordinary comment, for comparison). Each page is rendered by Django's whole stack inside a
 transaction that is rolled back, then served to headless Chromium through Playwright's request
 routing: no server, no network. Needs the dev dependencies and /usr/bin/chromium, e.g.
-`SECRET_KEY=x .venv/bin/python manage.py bench_render`.
+`SECRET_KEY=x DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python manage.py bench_render`.
 """
 
 import statistics

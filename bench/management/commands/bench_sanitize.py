@@ -4,7 +4,7 @@ Each case runs check_markup (what the form does before saving) and sanitize_comm
 saving does; for a refused post, what an edit in the admin, which skips the form, would cost).
 The table shows whether the form accepts the case, with the refusal's code, and the median
 milliseconds of both calls together. Run it by hand with DEBUG off, e.g.
-`SECRET_KEY=x .venv/bin/python manage.py bench_sanitize`.
+`SECRET_KEY=x DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python manage.py bench_sanitize`.
 """
 
 import statistics

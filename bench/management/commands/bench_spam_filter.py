@@ -10,7 +10,9 @@ The comments are taken in time order, the way editors' decisions arrive. Printed
 - the time to train on everything (with the cross-validation that picks the thresholds), and
   the time to score one comment (features, score and explanation, as a post does): p50, p99.
 
-Nothing touches the database. `SECRET_KEY=x .venv/bin/python manage.py bench_spam_filter`.
+Nothing touches the database.
+
+    SECRET_KEY=x DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python manage.py bench_spam_filter
 """
 
 import statistics

@@ -6,7 +6,10 @@ and requests its page through Django's test client (the whole middleware and tem
 stack, no network): --requests times with the cached thread forgotten before each (cold:
 what the first reader after a change waits for), then --requests times as it is (warm:
 everyone else). Prints the medians, the query counts and the page size. Run it by hand with
-DEBUG off, e.g. `SECRET_KEY=x .venv/bin/python manage.py bench_thread --comments 1000`.
+DEBUG off, e.g.
+
+    SECRET_KEY=x DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python manage.py \
+        bench_thread --comments 1000
 """
 
 import statistics

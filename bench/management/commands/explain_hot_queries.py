@@ -1,9 +1,10 @@
 """Show PostgreSQL's plan for each hot query on the comments table, run for real.
 
-    DATABASE_URL=postgres://…/newsite_bench manage.py explain_hot_queries
+    DATABASE_URL=postgres://…/newsite_bench DJANGO_SETTINGS_MODULE=bench.settings \
+        manage.py explain_hot_queries
 
 Meant for a big database (`make_load_data`, or `make bench`'s newsite_bench with a million
-comments): each plan should read an index, never the whole table. tests/test_indexes.py
+comments): each plan should read an index, never the whole table. tests/models/test_indexes.py
 checks that each query can use its index; this shows that the planner does, at scale.
 """
 

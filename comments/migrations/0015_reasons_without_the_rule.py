@@ -4,14 +4,14 @@ rules' events written before. Data only; no table changes. Reversed, it puts the
 on the events that lack it."""
 
 from django.db import migrations
-from django.db.models import F, Value
+from django.db.models import F, TextField, Value
 from django.db.models.functions import Concat, Length, Substr
 
 
 def strip_rule(apps, schema_editor):
     ModerationEvent = apps.get_model("comments", "ModerationEvent")
     prefixed = ModerationEvent.objects.exclude(rule="").filter(
-        reason__startswith=Concat(F("rule"), Value(": "))
+        reason__startswith=Concat(F("rule"), Value(": "), output_field=TextField())
     )
     prefixed.update(reason=Substr("reason", Length("rule") + 3))
 
@@ -19,8 +19,8 @@ def strip_rule(apps, schema_editor):
 def prefix_rule(apps, schema_editor):
     ModerationEvent = apps.get_model("comments", "ModerationEvent")
     bare = ModerationEvent.objects.exclude(rule="").exclude(reason="")
-    bare = bare.exclude(reason__startswith=Concat(F("rule"), Value(": ")))
-    bare.update(reason=Concat(F("rule"), Value(": "), F("reason")))
+    bare = bare.exclude(reason__startswith=Concat(F("rule"), Value(": "), output_field=TextField()))
+    bare.update(reason=Concat(F("rule"), Value(": "), F("reason"), output_field=TextField()))
 
 
 class Migration(migrations.Migration):

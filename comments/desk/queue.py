@@ -106,15 +106,15 @@ def decide_view(request, comment_id, decision):
     if decision not in DECISIONS:
         raise Http404("No such decision.")
     comment = get_object_or_404(Comment, pk=comment_id)
-    decide, past = DECISIONS[decision].decide, DECISIONS[decision].queue_past
+    chosen = DECISIONS[decision]
     # A decision is taken on a comment still pending once locked: a page open since another
     # editor decided must not overturn that decision. (Undo acts on this editor's own.)
     pending_only = {} if decision == "restore" else {"only_from": (Status.PENDING,)}
-    changed = bool(decide([comment], by=request.user, reason=REASON, **pending_only))
+    changed = bool(chosen.decide([comment], by=request.user, reason=REASON, **pending_only))
     comment.refresh_from_db(fields=["status"])
     author = comment.author_name
     if changed:
-        message = f"The comment by {author} was {past}."
+        message = f"The comment by {author} was {chosen.queue_past}."
     else:
         message = (
             f"The comment by {author} is {comment.get_status_display().lower()}; nothing changed."

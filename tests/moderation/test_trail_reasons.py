@@ -37,30 +37,25 @@ def test_a_posters_edit_sent_back_says_what_it_added_once(article, settings):
 
 def test_the_migration_strips_the_rule_from_old_reasons_and_reverses(article, editor):
     comment = make_comment(article, status="pending")
-    old = ModerationEvent.objects.create(
-        comment=comment,
-        comment_ref=comment.pk,
-        action="submit",
-        to_status="pending",
+
+    def event(action, to_status, reason, **who):
+        return ModerationEvent.objects.create(
+            comment=comment,
+            comment_ref=comment.pk,
+            action=action,
+            to_status=to_status,
+            reason=reason,
+            **who,
+        )
+
+    old = event(
+        "submit",
+        "pending",
+        "new author: no approved comment from this name and email",
         rule="new author",
-        reason="new author: no approved comment from this name and email",
     )
-    already = ModerationEvent.objects.create(
-        comment=comment,
-        comment_ref=comment.pk,
-        action="submit",
-        to_status="pending",
-        rule="links",
-        reason="3 links (more than 2)",
-    )
-    by_editor = ModerationEvent.objects.create(
-        comment=comment,
-        comment_ref=comment.pk,
-        action="approve",
-        to_status="approved",
-        actor=editor,
-        reason="checked: fine",
-    )
+    already = event("submit", "pending", "3 links (more than 2)", rule="links")
+    by_editor = event("approve", "approved", "checked: fine", actor=editor)
 
     REASONS_MIGRATION.strip_rule(historical_apps(), None)
     reasons = dict(ModerationEvent.objects.values_list("pk", "reason"))

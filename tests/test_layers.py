@@ -1,7 +1,8 @@
 """The comments app's layers, and its one write path, enforced by reading the code.
 
 From top to bottom: the readers' side (`public`, with the template tags and the URLs) and the
-editors' desk (`desk`, with the admin's entry point), never importing each other; the write
+editors' desk (`desk`, with the admin's entry point), never importing each other, and a
+newsroom's history (`history`, importing and exporting); the write
 path (`moderation`); the spam filter (`spam`) and the cached thread (`thread`), which never
 import the write path (they are attached to its registry in `comments.apps`); and the base
 (`models`, `sanitize`, `conf`). `comments.apps`, `comments.checks` and the management commands
@@ -23,6 +24,7 @@ APP = ROOT / "comments"
 LAYERS = {
     "public": ("comments.public", "comments.templatetags", "comments.urls"),
     "desk": ("comments.desk", "comments.admin"),
+    "history": ("comments.history",),
     "moderation": ("comments.moderation",),
     "spam": ("comments.spam",),
     "thread": ("comments.thread",),
@@ -39,11 +41,12 @@ LAYERS = {
 MAY_IMPORT = {
     "public": {"moderation", "spam", "thread", "base"},
     "desk": {"moderation", "spam", "thread", "base"},
+    "history": {"moderation", "spam", "thread", "base"},
     "moderation": {"spam", "thread", "base"},
     "spam": {"base"},
     "thread": {"base"},
     "base": set(),
-    "wiring": {"public", "desk", "moderation", "spam", "thread", "base"},
+    "wiring": {"public", "desk", "history", "moderation", "spam", "thread", "base"},
 }
 
 

@@ -1,0 +1,67 @@
+"""Time a newsroom's history through comments.history: write a generated WordPress export of
+--comments comments (in threads of 1,000, every fifth comment starting a thread of replies)
+with `write_wordpress`, then read it back with `read_wordpress`, and print both times and the
+file's size. Nothing touches the database.
+
+    SECRET_KEY=x DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python manage.py \\
+        bench_history --comments 100000
+"""
+
+import os
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+
+from django.core.management.base import BaseCommand
+
+from comments.history import ImportedComment, Thread, read_wordpress, write_wordpress
+
+PER_THREAD = 1000
+
+
+def generated(count):
+    """(Thread, comments) pairs: `count` comments, PER_THREAD a thread."""
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    for first in range(0, count, PER_THREAD):
+        key = str(first // PER_THREAD + 1)
+        thread = Thread(key=key, link=f"https://news.example/{key}/", title=f"Story {key}")
+        comments = [
+            ImportedComment(
+                thread_key=key,
+                source_id=str(n),
+                parent_id=str(n - 1) if (n - first) % 5 else None,
+                author_name=f"Reader {n}",
+                author_email=f"reader{n}@example.org",
+                author_url="",
+                ip_address="192.0.2.1",
+                submitted_at=start + timedelta(seconds=n),
+                body=f"<p>Comment {n}, with <b>bold</b> and https://example.org/{n}</p>",
+                status="approved",
+            )
+            for n in range(first + 1, min(first + PER_THREAD, count) + 1)
+        ]
+        yield thread, comments
+
+
+class Command(BaseCommand):
+    help = "Time writing and reading a generated WordPress export (no database)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--comments", type=int, default=100_000)
+
+    def handle(self, *args, **options):
+        count = options["comments"]
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "export.xml")
+            started = time.perf_counter()
+            with open(path, "wb") as out:
+                write_wordpress(generated(count), out)
+            written = time.perf_counter() - started
+            started = time.perf_counter()
+            read = sum(isinstance(r, ImportedComment) for r in read_wordpress(path))
+            reading = time.perf_counter() - started
+            size = os.path.getsize(path)
+        self.stdout.write(
+            f"{count:,} comments, {size / 1e6:.0f} MB: written in {written:.1f} s, "
+            f"{read:,} read back in {reading:.1f} s"
+        )

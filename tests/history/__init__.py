@@ -1,0 +1,1 @@
+"""Tests of comments.history: the readers of WordPress, Disqus and CSV exports (no database)."""

@@ -7,7 +7,7 @@ POST forms, so the queue works without JavaScript; with it (comments/static/comm
 queue.js) they post without a reload, and j/k, a/s/r and u move, decide and undo. Every
 decision goes through comments.moderation like the admin's actions, recorded in the trail.
 
-CommentAdmin.get_urls (comments.desk.admin) wires these views; the admin index links the
+CommentAdmin.get_urls (comments.desk.admin.comment) wires these views; the admin index links the
 queue with its count.
 """
 

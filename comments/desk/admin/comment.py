@@ -1,3 +1,7 @@
+"""The comments in the admin: the list (the pending queue first, why each comment has its
+status), a comment's page with its decisions, trail and staff reply, and the bulk actions,
+every decision taken from the one table (comments.moderation.DECISIONS)."""
+
 import html
 import ipaddress
 import json
@@ -5,11 +9,11 @@ from functools import partial
 from types import SimpleNamespace
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -21,25 +25,20 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from .. import moderation
-from ..conf import settings
-from ..models import (
+from ... import moderation
+from ...models import (
     COMMENT_MAX_LENGTH,
     QUEUE_ORDER,
     Block,
     Comment,
-    DiscussionSettings,
     ModerationEvent,
-    SpamExample,
-    SpamFilterVersion,
     comment_fingerprint,
     estimated_count,
     range_covering,
 )
-from ..sanitize import check_markup
-from ..spam import filter as spam_filter
-from . import queue
-from .paginator import EstimatedCountPaginator
+from ...sanitize import check_markup
+from .. import queue
+from ..paginator import EstimatedCountPaginator
 
 Status = Comment.Status
 
@@ -526,231 +525,3 @@ class CommentAdmin(admin.ModelAdmin):
             % {"ips": len(networks)}
             + " Their next comments go to spam.",
         )
-
-
-@admin.register(DiscussionSettings)
-class DiscussionSettingsAdmin(admin.ModelAdmin):
-    """One page, no list: the row is made the first time an editor opens it."""
-
-    fieldsets = (
-        (
-            "Policy",
-            {
-                "description": "A blank (or “Unknown”) value follows the server's environment, "
-                "shown under each field. A value set here wins, on every app server, from the "
-                "next comment.",
-                "fields": ("hold_all", "flood_seconds", "max_links", "close_after_days"),
-            },
-        ),
-        ("Word lists", {"fields": ("hold_words", "disallowed_words")}),
-    )
-
-    ENVIRONMENT = {
-        "hold_all": "COMMENTS_HOLD_ALL",
-        "flood_seconds": "COMMENTS_FLOOD_SECONDS",
-        "max_links": "COMMENTS_MAX_LINKS",
-        "close_after_days": "COMMENTS_CLOSE_AFTER_DAYS",
-    }
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        for name, setting in self.ENVIRONMENT.items():
-            value = getattr(settings, setting)
-            if isinstance(value, bool):
-                value = "on" if value else "off"
-            field = form.base_fields.get(name)
-            if field is None:  # a view-only user's form has no fields
-                continue
-            field.help_text = format_html(
-                "{} The environment ({}) says <strong>{}</strong>.", field.help_text, setting, value
-            )
-        return form
-
-    def changelist_view(self, request, extra_context=None):
-        settings_row = DiscussionSettings.load()
-        if settings_row._state.adding and self.has_change_permission(request):
-            settings_row.save()
-        return HttpResponseRedirect(
-            reverse("admin:comments_discussionsettings_change", args=[settings_row.pk])
-        )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def response_change(self, request, obj):
-        self.message_user(request, "The discussion settings were saved; they apply from now.")
-        return HttpResponseRedirect(request.path)
-
-
-class BlockStateFilter(admin.SimpleListFilter):
-    title = "state"
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("active", "In force"), ("expired", "Expired")]
-
-    def queryset(self, request, queryset):
-        active = Block.objects.active().values("pk")
-        if self.value() == "active":
-            return queryset.filter(pk__in=active)
-        if self.value() == "expired":
-            return queryset.exclude(pk__in=active)
-        return queryset
-
-
-@admin.register(Block)
-class BlockAdmin(admin.ModelAdmin):
-    list_display = (
-        "__str__",
-        "kind",
-        "reason",
-        "expires_at",
-        "in_force",
-        "created_at",
-        "created_by",
-    )
-    list_filter = (BlockStateFilter,)
-    search_fields = ("email", "network", "reason")
-    list_select_related = ("created_by",)
-    fields = ("email", "network", "reason", "expires_at")
-
-    @admin.display(description="blocks")
-    def kind(self, block):
-        return "email" if block.email else "IP address or range"
-
-    @admin.display(description="in force", boolean=True)
-    def in_force(self, block):
-        return block.is_active
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(SpamFilterVersion)
-class SpamFilterVersionAdmin(admin.ModelAdmin):
-    """The "Spam filter" page: what the filter has learnt, how well it does on the site's own
-    decisions, the thresholds it chose, what weighs most, and its mistakes. Each row is one
-    training; the newest scores new comments."""
-
-    list_display = (
-        "created_at",
-        "trigger",
-        "ham_examples",
-        "spam_examples",
-        "acts",
-        "recall",
-        "false_spam",
-        "auc",
-        "thresholds",
-    )
-    list_display_links = None
-    change_list_template = "admin/comments/spamfilterversion/change_list.html"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("model")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="spam caught")
-    def recall(self, version):
-        return None if version.cv_recall is None else f"{version.cv_recall:.1%}"
-
-    @admin.display(description="good sent to spam")
-    def false_spam(self, version):
-        return None if version.cv_false_spam is None else f"{version.cv_false_spam:.2%}"
-
-    @admin.display(description="ROC AUC")
-    def auc(self, version):
-        return None if version.cv_auc is None else f"{version.cv_auc:.3f}"
-
-    @admin.display(description="thresholds: spam / hold")
-    def thresholds(self, version):
-        if version.spam_threshold is None:
-            return None
-        return f"{version.spam_threshold:.2f} / {version.hold_threshold:.2f}"
-
-    def get_urls(self):
-        train = self.admin_site.admin_view(self.train_view)
-        return [
-            path("train/", train, name="comments_spamfilterversion_train"),
-            *super().get_urls(),
-        ]
-
-    @staticmethod
-    def may_train(request):
-        return request.user.has_perm("comments.change_comment")
-
-    def train_view(self, request):
-        """ "Train now": in the background, like the automatic retraining."""
-        if request.method != "POST" or not self.may_train(request):
-            raise PermissionDenied
-        if spam_filter.train_in_background("trained from the admin by an editor"):
-            self.message_user(request, "Training started; reload this page in a few seconds.")
-        else:
-            self.message_user(
-                request, "The filter is being trained already.", level=messages.WARNING
-            )
-        return HttpResponseRedirect(reverse("admin:comments_spamfilterversion_changelist"))
-
-    def changelist_view(self, request, extra_context=None):
-        current = SpamFilterVersion.objects.defer("model").latest_version()
-        examples = SpamExample.objects.values("is_spam").annotate(count=Count("pk"))
-        seen = {row["is_spam"]: row["count"] for row in examples}
-        extra_context = {
-            "current": current,
-            "examples_ham": seen.get(False, 0),
-            "examples_spam": seen.get(True, 0),
-            "min_ham": settings.COMMENTS_FILTER_MIN_HAM,
-            "min_spam": settings.COMMENTS_FILTER_MIN_SPAM,
-            "max_false_spam": f"{settings.COMMENTS_FILTER_MAX_FALSE_SPAM:.0%}",
-            "retrain_every": settings.COMMENTS_FILTER_RETRAIN_EVERY,
-            "mistakes": spam_filter.mistakes(),
-            "recall": self.recall(current) if current else None,
-            "false_spam": self.false_spam(current) if current else None,
-            "top_features": {
-                "pairs": list(
-                    zip(
-                        current.top_features.get("spam", []),
-                        current.top_features.get("not spam", []),
-                        strict=False,
-                    )
-                )
-            }
-            if current
-            else {},
-            "may_train": self.may_train(request),
-            # What the filter learns from, named as the buttons editors press.
-            "approve": moderation.DECISIONS["approve"],
-            "mark_spam": moderation.DECISIONS["spam"],
-            "remove": moderation.DECISIONS["remove"],
-            **(extra_context or {}),
-        }
-        return super().changelist_view(request, extra_context=extra_context)
-
-
-@admin.register(SpamExample)
-class SpamExampleAdmin(admin.ModelAdmin):
-    """What the filter learns from: editors' decisions and imported history (read-only)."""
-
-    list_display = ("__str__", "is_spam", "source", "decided_at")
-    list_filter = ("is_spam", "source")
-    search_fields = ("text", "author_name")
-    readonly_fields = ("comment", "is_spam", "author_name", "author_url", "text", "source")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,9 +1,9 @@
 """The comments app's layers, and its one write path, enforced by reading the code.
 
 From top to bottom: the readers' side (`public`, with the template tags and the URLs) and the
-editors' desk (`desk`, with the admin's entry point), never importing each other, and a
-newsroom's history (`history`, importing and exporting); the write
-path (`moderation`); the spam filter (`spam`) and the cached thread (`thread`), which never
+editors' desk (`desk`, with the admin's entry point), never importing each other; the write
+path (`moderation`); a newsroom's history (`history`: reading and writing exports, which the
+write path brings in), the spam filter (`spam`) and the cached thread (`thread`), which never
 import the write path (they are attached to its registry in `comments.apps`); and the base
 (`models`, `sanitize`, `conf`). `comments.apps`, `comments.checks` and the management commands
 wire the layers together and are imported by none of them. `articles` never imports
@@ -41,8 +41,8 @@ LAYERS = {
 MAY_IMPORT = {
     "public": {"moderation", "spam", "thread", "base"},
     "desk": {"moderation", "spam", "thread", "base"},
-    "history": {"moderation", "spam", "thread", "base"},
-    "moderation": {"spam", "thread", "base"},
+    "history": {"base"},
+    "moderation": {"history", "spam", "thread", "base"},
     "spam": {"base"},
     "thread": {"base"},
     "base": set(),

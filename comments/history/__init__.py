@@ -1,7 +1,7 @@
 """Bringing a newsroom's comment history in from the system it used before (and, later, out
 again): WordPress, Disqus, or a documented CSV for everything else.
 
-This first part is the readers: pure parsing, streamed, with no database and no models. Each
+The readers are pure parsing, streamed, with no database and no models. Each
 turns an export into plain records, `Thread`, `ImportedComment` and `Skipped` (`records`), a
 thread before its comments, and refuses a hostile or malformed file with `UnreadableExport`,
 whose message says where and why:
@@ -17,10 +17,10 @@ whose message says where and why:
 
 A record's `body` is the old system's HTML, scripts and all: the readers never sanitize it.
 
-Layer: `history`, beside the readers' side and the desk. The readers import nothing from the
-app, so they can be tested and run on any file without Django. The import command, later,
-attaches the records to discussions and writes them through the one write path,
-`comments.moderation`, which sanitizes each body as it would a reader's post.
+Layer: `history`, below the write path, beside `spam` and `thread`. The readers import
+nothing from the app, so they can be tested and run on any file without Django. The write
+path's `comments.moderation.imports.bring_in` takes their records and writes them, sanitizing
+each body as it would a reader's post; `manage.py import_comments` runs it on a file.
 """
 
 from .csvfile import read_csv

@@ -277,6 +277,9 @@ class Comment(models.Model):
     # The random key of the browser session that posted it, so that session (and no other)
     # sees it while it is pending. Never shown.
     poster_key = models.CharField(max_length=32, blank=True, editable=False, default="")
+    # Where an imported comment came from: "<source>:<thread id>:<comment id>" in the old
+    # system (comments.moderation.imports), so importing the same file again adds nothing.
+    import_key = models.CharField(max_length=200, blank=True, default="", editable=False)
     # The spam filter's score when it was posted (0 to 1; null: no filter trained yet), and
     # the features that weighed most in it, for editors.
     spam_score = models.FloatField(null=True, blank=True, editable=False)
@@ -309,6 +312,12 @@ class Comment(models.Model):
                 fields=["article", "fingerprint"],
                 condition=~models.Q(status="removed"),
                 name="unique_comment_unless_removed",
+            ),
+            # One comment per comment of the old system, whatever the file says twice.
+            models.UniqueConstraint(
+                fields=["import_key"],
+                condition=~models.Q(import_key=""),
+                name="unique_import_key",
             ),
         ]
 

@@ -27,6 +27,7 @@ class ModerationEvent(models.Model):
         UNFEATURE = "unfeature", "No longer an editors' pick"
         ERASE = "erase", "Author's personal data erased"
         PURGE = "purge", "IP address and user agent purged"
+        IMPORT = "import", "Imported from another system"
 
     comment = models.ForeignKey(
         Comment, null=True, on_delete=models.SET_NULL, related_name="events"

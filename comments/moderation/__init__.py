@@ -5,6 +5,7 @@
 - `decisions`: one function per decision, each recording who or which rule decided and why,
   and `DECISIONS`, the one table of the decisions editors take.
 - `privacy`: a commenter's data for export, erasure at their request, the IP purge.
+- `imports`: a newsroom's history (records read by `comments.history`) brought in.
 
 Everything is re-exported here: `from comments import moderation; moderation.approve(…)`.
 
@@ -35,6 +36,7 @@ from .decisions import (
     submit,
     unfeature,
 )
+from .imports import IMPORT, ImportReport, bring_in
 from .privacy import (
     ANONYMOUS,
     IP_RETENTION,
@@ -60,6 +62,7 @@ __all__ = [
     "DECISIONS",
     "FLOOD_UNCHECKED",
     "HONEYPOT",
+    "IMPORT",
     "IP_RETENTION",
     "PERSONAL_FIELDS",
     "POSTER",
@@ -69,8 +72,10 @@ __all__ = [
     "Decision",
     "DuplicateComment",
     "EditorsDecision",
+    "ImportReport",
     "Status",
     "approve",
+    "bring_in",
     "commenter_data",
     "comments_of",
     "count_links",

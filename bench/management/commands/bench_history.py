@@ -1,7 +1,9 @@
 """Time a newsroom's history through comments.history: write a generated WordPress export of
 --comments comments (in threads of 1,000, every fifth comment starting a thread of replies)
 with `write_wordpress`, then read it back with `read_wordpress`, and print both times and the
-file's size. Nothing touches the database.
+file's size. With --import, also time bringing the file in (`moderation.bring_in`, as
+`import_comments` does: sanitizing, threading, the trail) on an article per thread, in a
+transaction rolled back at the end.
 
     SECRET_KEY=x DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python manage.py \\
         bench_history --comments 100000
@@ -14,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.management.base import BaseCommand
 
+from bench.management.benchmarks import benchmark_article, rolled_back
+from comments import moderation
 from comments.history import ImportedComment, Thread, read_wordpress, write_wordpress
 
 PER_THREAD = 1000
@@ -48,6 +52,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--comments", type=int, default=100_000)
+        parser.add_argument("--import", action="store_true", dest="bring_in")
 
     def handle(self, *args, **options):
         count = options["comments"]
@@ -61,7 +66,26 @@ class Command(BaseCommand):
             read = sum(isinstance(r, ImportedComment) for r in read_wordpress(path))
             reading = time.perf_counter() - started
             size = os.path.getsize(path)
+            self.stdout.write(
+                f"{count:,} comments, {size / 1e6:.0f} MB: written in {written:.1f} s, "
+                f"{read:,} read back in {reading:.1f} s"
+            )
+            if options["bring_in"]:
+                self.import_into_database(path)
+
+    def import_into_database(self, path):
+        with rolled_back():
+            articles = {}
+
+            def article_for(thread):
+                return articles.setdefault(thread.key, benchmark_article(thread.title))
+
+            started = time.perf_counter()
+            report = moderation.bring_in(
+                read_wordpress(path), source="bench", find_discussed=article_for
+            )
+            seconds = time.perf_counter() - started
         self.stdout.write(
-            f"{count:,} comments, {size / 1e6:.0f} MB: written in {written:.1f} s, "
-            f"{read:,} read back in {reading:.1f} s"
+            f"imported {report.added_total:,} comments in {seconds:.1f} s "
+            f"({report.added_total / seconds:,.0f} a second; rolled back)"
         )

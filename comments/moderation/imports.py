@@ -102,7 +102,10 @@ def _write(imported, source, discussed, report):
     """Create the comments, parents before their replies; return them."""
     todo = {}
     for item in imported:
-        todo.setdefault(import_key(source, item), item)
+        key = import_key(source, item)
+        if key in todo:
+            report.skipped["the file gives the same comment id twice"] += 1
+        todo.setdefault(key, item)
     # import_key -> (pk, depth, root_id, parent_id) of the comments imported before: those in
     # the file again, and those the file's replies answer.
     answered = {_parent_key(item, source) for item in todo.values()} - {None}

@@ -154,6 +154,13 @@ def test_a_circle_of_replies_is_cut_rather_than_lost(tmp_path, article):
     assert sorted(c.depth for c in found.values()) == [0, 1]
 
 
+def test_a_comment_id_given_twice_is_imported_once(tmp_path, article):
+    twice = [comment(1), comment(1, body="<p>Another text, the same id.</p>")]
+    output = run_import(export_file(tmp_path, [(thread_for(article), twice)]))
+    assert imported()["1"].body_raw == "<p>Remark number 1.</p>"
+    assert "Skipped 1: the file gives the same comment id twice." in output
+
+
 def test_a_comment_already_on_the_site_is_not_repeated(tmp_path, article):
     make_comment(article, author_email="old1@example.org", body="<p>Remark number 1.</p>")
     output = run_import(export_file(tmp_path, [(thread_for(article), [comment(1)])]))

@@ -37,6 +37,20 @@ class SpamExample(models.Model):
         label = "spam" if self.is_spam else "not spam"
         return f"{label}: {Truncator(self.text).chars(60)}"
 
+    @classmethod
+    def of(cls, comment, *, is_spam, source, decided_at=None):
+        """The example a comment makes: only what the model may read of it (never the email
+        or the IP address)."""
+        return cls(
+            comment=comment,
+            is_spam=is_spam,
+            author_name=comment.author_name,
+            author_url=comment.author_url,
+            text=comment.body_raw,
+            source=source,
+            decided_at=decided_at or timezone.now(),
+        )
+
 
 class SpamFilterQuerySet(models.QuerySet):
     def latest_version(self):

@@ -249,13 +249,8 @@ def _teach(comments):
     """What the filter learns from these, when asked: approved is not spam, spam is."""
     SpamExample.objects.bulk_create(
         (
-            SpamExample(
-                comment=comment,
-                is_spam=comment.status == Status.SPAM,
-                author_name=comment.author_name,
-                author_url=comment.author_url,
-                text=comment.body_raw,
-                source=SpamExample.Source.IMPORT,
+            SpamExample.of(
+                comment, is_spam=comment.status == Status.SPAM, source=SpamExample.Source.IMPORT
             )
             for comment in comments
         ),

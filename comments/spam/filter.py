@@ -133,12 +133,9 @@ def learn_from(change):
         now = timezone.now()
         SpamExample.objects.filter(comment__in=comments).delete()
         SpamExample.objects.bulk_create(
-            SpamExample(
-                comment=comment,
+            SpamExample.of(
+                comment,
                 is_spam=change.to_status == Status.SPAM,
-                author_name=comment.author_name,
-                author_url=comment.author_url,
-                text=comment.body_raw,
                 source=SpamExample.Source.DECISION,
                 decided_at=now,
             )

@@ -76,14 +76,21 @@ class CommentQuerySet(models.QuerySet):
         return self.pending().order_by(*QUEUE_ORDER)
 
     def live_twins(self, comments):
-        """Live comments that are the same comment as one of `comments` (objects with
-        `article_id` and `fingerprint`; themselves excluded): what the duplicate constraint
-        compares, asked before it refuses."""
-        same = models.Q()
-        for comment in comments:
-            same |= models.Q(article_id=comment.article_id, fingerprint=comment.fingerprint)
+        """Live comments with the article and the fingerprint of one of `comments` (objects
+        with `article_id` and `fingerprint`; themselves excluded): what the duplicate
+        constraint compares, asked before it refuses. Exact for one comment; for several,
+        a superset (any of the articles with any of the fingerprints) whose pairs the
+        caller checks, in two IN lists however many there are (an OR per pair grows past
+        SQLite's expression depth at a thousand)."""
         own = [comment.pk for comment in comments if comment.pk is not None]
-        return self.live().filter(same).exclude(pk__in=own)
+        return (
+            self.live()
+            .filter(
+                article_id__in={comment.article_id for comment in comments},
+                fingerprint__in={comment.fingerprint for comment in comments},
+            )
+            .exclude(pk__in=own)
+        )
 
     def picks(self):
         """Editors' picks readers see: approved and featured, in the order they were picked."""

@@ -18,7 +18,6 @@ whose address matches the thread's link.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from ipaddress import ip_address
 
 from django.db import transaction
 from django.utils import timezone
@@ -216,7 +215,7 @@ def _comment(item, key, article, parent, depth_limit):
         author_name=item.author_name or ANONYMOUS,
         author_email=item.author_email,
         author_url=_website(item.author_url),
-        ip_address=_ip(item.ip_address),
+        ip_address=item.ip_address or None,  # the readers give a valid address or ""
         submitted_at=item.submitted_at,
         status=item.status,
         moderated_at=timezone.now(),
@@ -236,13 +235,6 @@ def _comment(item, key, article, parent, depth_limit):
 def _website(url):
     url = (url or "").strip()
     return url[:URL_MAX_LENGTH] if url.lower().startswith(("http://", "https://")) else ""
-
-
-def _ip(value):
-    try:
-        return str(ip_address(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _teach(comments):

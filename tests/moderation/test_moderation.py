@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from comments import moderation
 from comments.models import Comment, ModerationEvent
-from tests.factories import make_article, make_comment
+from tests.factories import make_article, make_comment, make_comments
 
 pytestmark = pytest.mark.django_db
 
@@ -613,3 +613,27 @@ def test_only_from_leaves_a_comment_decided_meanwhile_alone(article, editor):
     assert comment.status == "spam"
     assert not comment.events.filter(action="approve").exists()
     assert moderation.approve([stale], by=editor) == [stale]  # unrestricted: it does
+
+
+def test_bringing_back_a_thousand_removed_comments_at_once(article, editor):
+    """Guards: the live-twin check asks about all of them in two IN lists; an OR per comment
+    went past SQLite's expression depth (1,000) and the whole decision failed."""
+    comments = make_comments(article, 1200)
+    moderation.remove(comments, by=editor)
+    assert len(moderation.approve(comments, by=editor)) == 1200
+    assert Comment.objects.approved().filter(article=article).count() == 1200
+
+
+def test_a_removed_comment_whose_twin_is_live_stays_removed(article, editor):
+    first = make_comment(article, status="approved", body="Same words.")
+    moderation.remove([first], by=editor)
+    again = make_comment(
+        article, status="approved", body="Same words.", author_email=first.author_email
+    )
+    # The same author and words on another article: not a twin of the live one above.
+    elsewhere = make_comment(
+        make_article(), status="removed", body="Same words.", author_email=first.author_email
+    )
+    assert moderation.approve([first, elsewhere], by=editor) == [elsewhere]
+    first.refresh_from_db()
+    assert (first.status, again.status) == ("removed", "approved")

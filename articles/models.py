@@ -22,9 +22,6 @@ class Article(models.Model):
     byline = models.CharField(max_length=200)
     published_at = models.DateTimeField(default=timezone.now, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    comments_open = models.BooleanField(
-        default=True, help_text="Readers may post new comments on this article."
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -172,15 +172,19 @@ def database_version():
 
 
 def make_articles():
-    """bench-10, bench-200, bench-1000 (threads of 20, see make_threads) and bench-posts,
-    which the posting run fills. Made again only if their counts differ."""
+    """bench-10, bench-200, bench-1000 (threads of 20 in each one's discussion, see
+    make_threads) and bench-posts, which the posting run fills. Made again only if their
+    counts differ. Returns their addresses, and their discussions' ids ("id-<size>") for
+    the cached thread's keys."""
     from django.db import transaction
     from django.utils import timezone
 
     from articles.models import Article
     from bench.management.benchmarks import make_threads
+    from comments import thread
+    from comments.models import Discussion
 
-    articles = {}
+    articles, discussions = {}, {}
     for size in (*SIZES, "posts"):
         article, _ = Article.objects.update_or_create(
             slug=f"bench-{size}",
@@ -190,19 +194,26 @@ def make_articles():
                 "byline": "Bench",
                 "status": Article.Status.PUBLISHED,
                 "published_at": timezone.now() - timezone.timedelta(hours=1),
-                "comments_open": True,
             },
         )
         articles[size] = article
+        # Its discussion (made on first use), open for comments whatever a run before left.
+        discussion = discussions[size] = Discussion.objects.of(article)
+        if not discussion.is_open or discussion.closes_at is not None:
+            Discussion.objects.filter(pk=discussion.pk).update(
+                is_open=True, closes_at=None, updated_at=timezone.now()
+            )
         wanted = size if size != "posts" else 0
-        if article.comments.filter(status="approved").count() == wanted == article.comments.count():
+        comments = discussion.comments
+        if comments.filter(status="approved").count() == wanted == comments.count():
             continue
         log(f"making {wanted} comments on bench-{size}")
         with transaction.atomic():
-            article.comments.all().delete()
-            make_threads(article, wanted)
+            comments.all().delete()
+            make_threads(discussion, wanted)
+        thread.forget_discussions([discussion.pk])  # no page of the old thread is served
     return {key: article.get_absolute_url() for key, article in articles.items()} | {
-        f"id-{key}": article.pk for key, article in articles.items()
+        f"id-{key}": discussion.pk for key, discussion in discussions.items()
     }
 
 
@@ -214,6 +225,7 @@ def analyze():
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE comments_comment")
+            cursor.execute("VACUUM ANALYZE comments_discussion")
         else:
             cursor.execute("ANALYZE")
 
@@ -389,8 +401,9 @@ def warm_pages(base, articles, args):
 
 
 def cold_pages(base, articles, args):
-    """One request at a time, each after the article's cached thread was forgotten (a new
-    generation, as a change does), against the baseline asked for the same way."""
+    """One request at a time, each after the article's cached thread (its discussion's) was
+    forgotten (a new generation, as a change does), against the baseline asked for the same
+    way."""
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
@@ -398,6 +411,7 @@ def cold_pages(base, articles, args):
     results = {"baseline": sequential(base, "/bench/baseline/", args.cold_requests)}
     for size in SIZES:
         path = articles[size]
+        # The discussion's thread generation (comments.thread.cache.GENERATION_KEY).
         key = f"{PREFIX}:1:comments:thread-generation:{articles[f'id-{size}']}"
 
         def forget(key=key):
@@ -569,31 +583,32 @@ def render_report(runs, args):
 WHY = """
 ## Where the targets are missed, and why
 
-- **Warm pages** (targets 0.60 and 0.35 of the baseline's req/s). A cached page costs one
-  query (the article), two Redis round trips (the thread's generation with the pages' copy
-  of the Discussion settings, then the page) and the article's template with the form
-  filled in; in one process (`bench_thread`, the WSGI handler called directly) that is
-  about 3 ms against the baseline's 0.5 ms, spread thin over the ORM building the article
-  query, the template engine (the article page's blocks and a dozen tags), URL reversing
-  and the CSRF token, with no part above a fifth. The thread itself no longer counts: 10
+- **Warm pages** (targets 0.60 and 0.35 of the baseline's req/s). A cached page costs two
+  queries (the article, then its discussion with whether readers may see the article), two
+  Redis round trips (the discussion's thread generation with the pages' copy of the
+  Discussion settings, then the page) and the article's template with the form filled in;
+  in one process (`bench_thread`, the WSGI handler called directly) that is about 3 ms
+  against the baseline's 0.5 ms, spread thin over the ORM building the two queries, the
+  template engine (the article page's blocks and a dozen tags), URL reversing and the CSRF
+  token, with no part above a fifth. The thread itself no longer counts: 10
   and 200 comments serve at the same rate. Past that, a 1,000-comment page is 870 KB that
   the worker reads from Redis, writes to its socket and the load generator reads back,
   over loopback on the same two CPUs. Reaching 0.6 would take caching the whole page
-  (article and form included) and skipping the article query, which this design doesn't
-  do: the article is read on each request so that an unpublished or edited article is
-  never served from the cache.
+  (article and form included) and skipping the article and discussion queries, which this
+  design doesn't do: both are read on each request so that an unpublished or edited
+  article, or a discussion just closed, is never served from the cache.
 - **Cold 1,000-comment page** (target: within 25 times the baseline's p50). The thread is
   read as rows and rendered in plain Python: about 30 ms on SQLite here (met there), more on
-  PostgreSQL with a million other comments around it, where the article's 1,000 rows sit in
-  as many table pages (the load data interleaves articles; a real site's comments on one
-  article arrive together and cluster better).
-- **Posting** (target: p50 within 5 times the baseline's). A post is twelve queries (the
-  form's token and settings, blocks, the duplicate check, the policy's look-ups, the comment
-  and its trail, the session, and the comment's page for the redirect, a COUNT over the
-  article's threads), the sanitizer (under 1 ms), the spam filter, and a write transaction;
-  about 30 ms of one worker in one process. Eight posters on two workers queue behind one
-  another, so the median waits for several posts. On SQLite all writes also take one file
-  lock in turn.
+  PostgreSQL with a million other comments around it, where the discussion's 1,000 rows sit
+  in as many table pages (the load data interleaves discussions; a real site's comments in
+  one discussion arrive together and cluster better).
+- **Posting** (target: p50 within 5 times the baseline's). A post is thirteen queries (the
+  discussion and whether its article is public, the settings, the session, the duplicate
+  check, blocks, the policy's look-ups, the comment and its trail, the session again, and
+  the comment's page for the redirect, a COUNT over the discussion's threads), the
+  sanitizer (under 1 ms), the spam filter, and a write transaction; about 30 ms of one
+  worker in one process. Eight posters on two workers queue behind one another, so the
+  median waits for several posts. On SQLite all writes also take one file lock in turn.
 """
 
 

@@ -1,4 +1,5 @@
-"""A deployment check: the cached thread needs one cache shared by every process."""
+"""System checks: what is discussed must exist (COMMENTS_MODELS), and, for deployment, the
+cached thread needs one cache shared by every process."""
 
 import os
 
@@ -23,3 +24,43 @@ def cache_shared_by_workers(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register()
+def discussed_models_exist(app_configs, **kwargs):
+    """Every model COMMENTS_MODELS names is installed, has its `public` manager method, and
+    a get_absolute_url (the thread is shown on the object's page)."""
+    from django.apps import apps
+
+    from .conf import settings as comments_settings
+
+    problems = []
+    for label, options in comments_settings.COMMENTS_MODELS.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            problems.append(
+                checks.Warning(
+                    f"COMMENTS_MODELS names {label!r}, which is not an installed model.",
+                    hint="Set COMMENTS_MODELS to your own models (docs/settings.md).",
+                    id="comments.W002",
+                )
+            )
+            continue
+        public = (options or {}).get("public")
+        if public and not callable(getattr(model._default_manager, public, None)):
+            problems.append(
+                checks.Error(
+                    f"COMMENTS_MODELS: {label}'s default manager has no method {public!r}.",
+                    id="comments.E003",
+                )
+            )
+        if not hasattr(model, "get_absolute_url"):
+            problems.append(
+                checks.Error(
+                    f"COMMENTS_MODELS: {label} has no get_absolute_url().",
+                    hint="The thread and permalinks are shown on the object's own page.",
+                    id="comments.E004",
+                )
+            )
+    return problems

@@ -12,6 +12,16 @@ Base layer: imports nothing from the app.
 from django.conf import settings as django_settings
 
 DEFAULTS = {
+    # What may be discussed: {"app_label.Model": {"public": manager method giving what
+    # readers may see, "published_at": the date "close after days" counts from, optionally
+    # "template": the object's page, for a form shown again}} (comments.models.discussion).
+    # Pages by URL need no entry.
+    "COMMENTS_MODELS": {
+        "articles.Article": {"public": "published", "published_at": "published_at"},
+    },
+    # The project's base template, which the app's own pages (editing one's comment, a page
+    # discussion) extend, filling its blocks title, head and content.
+    "COMMENTS_BASE_TEMPLATE": "base.html",
     # The site's name, in feed titles and editors' alerts.
     "COMMENTS_SITE_NAME": "The Meridian",
     # The site's address as editors reach it, for the links in alerts.

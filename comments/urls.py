@@ -7,8 +7,9 @@ from .public import feeds, views
 app_name = "comments"
 
 urlpatterns = [
-    path("post/<int:article_id>/", views.post_comment, name="post"),
+    path("post/<int:discussion_id>/", views.post_comment, name="post"),
+    path("discussion/<int:discussion_id>/", views.discussion_page, name="discussion"),
     path("<int:comment_id>/edit/", views.edit_own_comment, name="edit"),
     path("feed/", feeds.LatestCommentsFeed(), name="feed"),
-    path("feed/<int:article_id>/", feeds.ArticleCommentsFeed(), name="article_feed"),
+    path("feed/<int:discussion_id>/", feeds.DiscussionCommentsFeed(), name="discussion_feed"),
 ]

@@ -4,6 +4,7 @@ One module for every environment: a laptop (`make run` sets DEBUG=1 and uses SQL
 CI, and PostgreSQL behind several app servers. docs/settings.md lists each variable.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -39,6 +40,17 @@ def env_float(name, default):
         raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from error
 
 
+def env_json(name, default):
+    """Read a JSON value (an object, a list …); blank means the default."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return json.loads(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be JSON: {error}.") from error
+
+
 def env_list(name, default):
     """Read a comma-separated list, ignoring blanks."""
     value = os.environ.get(name, default)
@@ -72,6 +84,8 @@ INSTALLED_APPS = [
     "bootstrap",
     "articles",
     "comments",
+    # The demo site itself: its demo content (manage.py load_demo).
+    "newsite",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +212,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The comments app (docs/settings.md): each COMMENTS_* setting has a default of its own in
 # comments/conf.py; this site reads every one from the environment.
+# What readers discuss: {"app_label.Model": {"public": a manager method giving what readers
+# may see, "published_at": the date "close after days" counts from}}, as JSON; the default is
+# this site's articles (their published() manager method).
+ARTICLES_DISCUSSED = {"articles.Article": {"public": "published", "published_at": "published_at"}}
+COMMENTS_MODELS = env_json("COMMENTS_MODELS", ARTICLES_DISCUSSED)
+# The template the comments app's own pages extend (templates/base.html).
+COMMENTS_BASE_TEMPLATE = os.environ.get("COMMENTS_BASE_TEMPLATE", "").strip() or "base.html"
 # Moderation policy (docs/moderation.md). Editors can override COMMENTS_HOLD_ALL,
 # COMMENTS_FLOOD_SECONDS, COMMENTS_MAX_LINKS and COMMENTS_CLOSE_AFTER_DAYS live on the admin's
 # "Discussion settings" page; a value set there wins. Hold every new comment for an editor when on;
@@ -229,7 +250,7 @@ COMMENTS_FILTER_MIN_SPAM = env_int("COMMENTS_FILTER_MIN_SPAM", 100)
 COMMENTS_FILTER_MAX_FALSE_SPAM = env_float("COMMENTS_FILTER_MAX_FALSE_SPAM", 0.01)
 # Top-level threads per comment page (?cpage=N); a page never splits a thread.
 COMMENTS_PER_PAGE = max(1, env_int("COMMENTS_PER_PAGE", 50))
-# Close comments this many days after an article is published (blank or 0: never).
+# Close comments this many days after what is discussed was published (blank or 0: never).
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 # Minutes during which a reader may edit or delete their own comment from the same browser.
 COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 10)

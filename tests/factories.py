@@ -5,16 +5,19 @@ import time
 from datetime import timedelta
 
 from django.contrib.auth.models import Group, User
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, Discussion
 from comments.public.forms import sign_form_token
 
 _sequence = itertools.count(1)
 
 
-def make_article(**fields):
+def make_article(*, comments_open=True, **fields):
+    """A published article (unless `status` says otherwise); with comments_open=False, its
+    discussion is closed (the switch is the Discussion's)."""
     n = next(_sequence)
     defaults = {
         "headline": f"Envoys meet to discuss the harbour accord, round {n}",
@@ -26,15 +29,34 @@ def make_article(**fields):
         "published_at": timezone.now() - timedelta(hours=n),
         "status": Article.Status.PUBLISHED,
     }
-    return Article.objects.create(**(defaults | fields))
+    article = Article.objects.create(**(defaults | fields))
+    if not comments_open:
+        close_comments(article)
+    return article
+
+
+def close_comments(article):
+    """Close the discussion of `article` as an editor does in the admin (Discussions)."""
+    discussion = discussion_of(article)
+    discussion.is_open = False
+    discussion.save()
+    return discussion
+
+
+def discussion_of(obj):
+    """The discussion of an article (or any discussed object; a Discussion is its own)."""
+    return Discussion.objects.of(obj)
 
 
 def form_token(article, age=60):
-    """The comment form's token for `article`, as if the form was shown `age` seconds ago."""
-    return sign_form_token(article, time.time() - age)
+    """The comment form's token for `article`'s discussion (or a Discussion's), as if the
+    form was shown `age` seconds ago."""
+    return sign_form_token(discussion_of(article), time.time() - age)
 
 
 def make_comment(article, *, body="A thoughtful remark.", **fields):
+    """A comment on `article` (or any discussed object, or a Discussion), approved unless
+    `status` says otherwise. Its discussion's count is kept as the write path keeps it."""
     n = next(_sequence)
     defaults = {
         "author_name": f"Reader {n}",
@@ -43,9 +65,11 @@ def make_comment(article, *, body="A thoughtful remark.", **fields):
         "ip_address": "192.0.2.10",
         "user_agent": "Mozilla/5.0 (test)",
     }
-    comment = Comment(article=article, **(defaults | fields))
+    discussion = discussion_of(article)
+    comment = Comment(discussion=discussion, **(defaults | fields))
     comment.set_body(body)
     comment.save()
+    Discussion.objects.recount([discussion.pk])
     return comment
 
 
@@ -54,9 +78,10 @@ def make_comments(article, count, **fields):
     comments = []
     now = timezone.now()
     batch = next(_sequence)
+    discussion = discussion_of(article)
     for i in range(count):
         comment = Comment(
-            article=article,
+            discussion=discussion,
             author_name=f"Bulk reader {i}",
             author_email=f"bulk{i}@example.com",
             status=Comment.Status.APPROVED,
@@ -66,7 +91,9 @@ def make_comments(article, count, **fields):
         comment.set_body(f"Comment number {i} (batch {batch}) with <em>emphasis</em>.")
         comment.derive_fields()  # bulk_create skips save()
         comments.append(comment)
-    return Comment.objects.bulk_create(comments)
+    created = Comment.objects.bulk_create(comments)
+    Discussion.objects.recount([discussion.pk])
+    return created
 
 
 def make_editor(username="editor", password="correct horse battery staple"):
@@ -74,3 +101,8 @@ def make_editor(username="editor", password="correct horse battery staple"):
     user = User.objects.create_user(username=username, password=password, is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
     return user
+
+
+def post_url(article):
+    """Where the form for `article` (or any discussed object, or a Discussion) posts."""
+    return reverse("comments:post", kwargs={"discussion_id": discussion_of(article).pk})

@@ -4,3 +4,11 @@ explain commands too (`bench/settings.py` installs it the same way for `make ben
 from newsite.settings import *  # noqa: F403
 
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
+
+# A second discussed model (a live blog), so the app is tested on more than articles.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.discussed"]
+ROOT_URLCONF = "tests.urls"
+COMMENTS_MODELS = {
+    **COMMENTS_MODELS,  # noqa: F405
+    "discussed.LiveBlog": {"public": "live", "published_at": "started_at"},
+}

@@ -5,9 +5,10 @@ editors' desk (`desk`, with the admin's entry point), never importing each other
 path (`moderation`); a newsroom's history (`history`: reading and writing exports, which the
 write path brings in), the spam filter (`spam`) and the cached thread (`thread`), which never
 import the write path (they are attached to its registry in `comments.apps`); and the base
-(`models`, `sanitize`, `conf`). `comments.apps`, `comments.checks` and the management commands
-wire the layers together and are imported by none of them. `articles` never imports
-`comments`.
+(`models`, `sanitize`, `conf`). `comments.apps`, `comments.checks`, `comments.editors` and the
+management commands wire the layers together and are imported by none of them. `articles`
+never imports `comments`, and `comments` imports no module of any project (it is an app
+other projects install: what it discusses is named in COMMENTS_MODELS, never imported).
 
 And nothing outside `comments/moderation/` creates, saves, updates or deletes a comment.
 """
@@ -32,6 +33,7 @@ LAYERS = {
     "wiring": (
         "comments.apps",
         "comments.checks",
+        "comments.editors",
         "comments.management",
         "comments.migrations",
         "comments",  # the package's own __init__
@@ -143,6 +145,29 @@ def test_articles_never_imports_comments():
         if imported == "comments" or imported.startswith("comments.")
     )
     assert offenders == []
+
+
+# What the app may import from outside itself: the standard library, Django and the
+# dependencies its wheel declares (pyproject.toml).
+THIRD_PARTY = {"django", "bleach", "crispy_forms", "crispy_bootstrap5", "defusedxml"}
+# scikit-learn and NumPy only where the filter is trained (the `spam-training` extra).
+TRAINING_ONLY = {"sklearn", "numpy", "scipy"}
+
+
+@pytest.mark.parametrize("path", APP_MODULES, ids=lambda p: module_name(p))
+def test_the_app_imports_no_project_module(path):
+    """Guards the app's independence: no import of articles, newsite, bench or tests, nor of
+    a package its wheel does not depend on."""
+    import sys
+
+    foreign = sorted(
+        imported
+        for imported in imported_modules(path)
+        if (top := imported.split(".")[0]) != "comments"
+        and top not in sys.stdlib_module_names
+        and top not in THIRD_PARTY | TRAINING_ONLY
+    )
+    assert foreign == []
 
 
 def test_the_layer_rules_catch_an_upward_import():

@@ -22,6 +22,7 @@ from comments.sanitize import (
     check_markup,
     sanitize_comment,
 )
+from tests.factories import discussion_of
 
 ATTACKS = [
     "<script>alert(1)</script>",
@@ -218,7 +219,7 @@ def _fill(unit, length=LIMIT):
 
 
 def _form(article, comment_data, text):
-    return CommentForm({**comment_data, "comment": text}, article=article)
+    return CommentForm({**comment_data, "comment": text}, discussion=discussion_of(article))
 
 
 def _nested(depth, tag="q"):

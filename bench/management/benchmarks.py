@@ -19,10 +19,13 @@ def rolled_back():
 
 
 def make_threads(article, count, *, status="approved"):
-    """`count` comments on `article` in threads of 20: a comment, then replies at depth 1 to
-    3 in turn, a second apart, so threads are both long and nested. Sanitized once."""
-    from comments.models import Comment
+    """`count` comments in `article`'s discussion (or a Discussion's) in threads of 20: a
+    comment, then replies at depth 1 to 3 in turn, a second apart, so threads are both long
+    and nested. Sanitized once. The discussion's approved count is kept, as the write path
+    keeps it."""
+    from comments.models import Comment, Discussion
 
+    discussion = Discussion.objects.of(article)
     probe = Comment()
     probe.set_body(
         "I was at the talks, and <em>nobody</em> expected this. The minister said as much, "
@@ -33,7 +36,7 @@ def make_threads(article, count, *, status="approved"):
         position = n % 20
         parent = None if position == 0 else made[n - 1 - (position - 1) % 3]
         comment = Comment(
-            article=article,
+            discussion=discussion,
             parent=parent,
             author_name=f"Reader {n}",
             author_email=f"reader{n}@example.com",
@@ -46,6 +49,7 @@ def make_threads(article, count, *, status="approved"):
         comment._sanitized_from = comment.body_raw
         comment.save()
         made.append(comment)
+    Discussion.objects.recount([discussion.pk])
     return made
 
 
@@ -59,3 +63,11 @@ def benchmark_article(headline="Benchmark article"):
         status=Article.Status.PUBLISHED,
         published_at=timezone.now(),
     )
+
+
+def benchmark_discussion(headline="Benchmark article"):
+    """The Discussion of a published article of its own (inside rolled_back()): what the
+    comment form, the post URL and the write path take."""
+    from comments.models import Discussion
+
+    return Discussion.objects.of(benchmark_article(headline))

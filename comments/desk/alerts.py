@@ -16,7 +16,7 @@ editors. An editor's own Restore back to pending does not: they put it there.
 - One message per editor (active users of the Editors group with an email address; a
   superuser gets alerts by joining the group): each message has one address in To:, none in
   Cc: or Bcc:, so editors never see each other's addresses.
-- The message says what the queue needs: the article, the author's display name, the rule
+- The message says what the queue needs: the discussion, the author's display name, the rule
   and reason that held it, an excerpt of the text and a link to it in the queue. Never the
   commenter's email, IP address or user agent: those columns are not even loaded.
 - Failures cost nothing to the reader who posted: the cache unreachable, the alert is sent
@@ -161,7 +161,7 @@ def _unreported(state, now):
             comment__status=Status.PENDING,
         )
         .exclude(pk__in=reported)
-        .select_related("comment__article")
+        .select_related("comment__discussion")
         # What the message shows, and no more: no email, IP or user agent is even loaded.
         .only(
             "created_at",
@@ -169,7 +169,7 @@ def _unreported(state, now):
             "reason",
             "comment__author_name",
             "comment__body_html",
-            "comment__article__headline",
+            "comment__discussion__title",
         )
         .order_by("created_at", "pk")
     )
@@ -190,7 +190,7 @@ def held_item(comment, rule, reason):
     why = ": ".join(filter(None, (rule, reason)))
     text = html.unescape(strip_tags(comment.body_html))
     return HeldItem(
-        headline=_one_line(comment.article.headline),
+        headline=_one_line(comment.discussion.title),
         author=_one_line(comment.author_name),
         why=_one_line(why),
         excerpt=Truncator(_one_line(text)).chars(EXCERPT_CHARS),

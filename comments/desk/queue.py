@@ -1,6 +1,6 @@
 """The moderation queue: the admin page where editors clear pending comments one by one.
 
-Each pending comment is shown as readers would see it, with its article, the comment it
+Each pending comment is shown as readers would see it, with its discussion, the comment it
 answers, why it is pending and its author's history (decided comments by the same
 normalised email and by the same IP), and one button per decision. The buttons are plain
 POST forms, so the queue works without JavaScript; with it (comments/static/comments/
@@ -52,7 +52,7 @@ def queue_view(request, *, model_admin):
     pending = (
         model_admin.get_queryset(request)  # the latest decision's rule and reason, annotated
         .in_queue_order()
-        .select_related("article", "parent")
+        .select_related("discussion", "parent")
     )
     comments = list(pending[:PER_PAGE])
     add_histories(comments)

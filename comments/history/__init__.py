@@ -1,5 +1,5 @@
-"""Bringing a newsroom's comment history in from the system it used before (and, later, out
-again): WordPress, Disqus, or a documented CSV for everything else.
+"""Bringing a newsroom's comment history in from the system it used before, and out again:
+WordPress, Disqus, or a documented CSV for everything else.
 
 The readers are pure parsing, streamed, with no database and no models. Each
 turns an export into plain records, `Thread`, `ImportedComment` and `Skipped` (`records`), a
@@ -20,7 +20,8 @@ A record's `body` is the old system's HTML, scripts and all: the readers never s
 Layer: `history`, below the write path, beside `spam` and `thread`. The readers import
 nothing from the app, so they can be tested and run on any file without Django. The write
 path's `comments.moderation.imports.bring_in` takes their records and writes them, sanitizing
-each body as it would a reader's post; `manage.py import_comments` runs it on a file.
+each body as it would a reader's post; `manage.py import_comments` runs it on a file, and
+`manage.py export_comments` writes the site's discussions out through `write_wordpress`.
 """
 
 from .csvfile import read_csv

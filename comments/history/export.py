@@ -1,6 +1,8 @@
 """Comments out, as WordPress reads them: a WXR file (WordPress eXtended RSS 1.2), the file
-WordPress's Tools → Import → WordPress takes, and the one `read_wordpress` reads back (the
-later `export_comments --format wordpress` writes its records through this).
+WordPress's Tools → Import → WordPress takes, and the one `read_wordpress` reads back.
+`manage.py export_comments --format wordpress` writes the site's discussions through this:
+each a `Thread` (its id, title and absolute address) with its comments as `ImportedComment`s
+(the text as typed in `body`).
 
 Streamed: each discussion is written as it comes, so a site's whole history never sits in
 memory. Only what WordPress's own export carries goes in; the file holds commenters' emails

@@ -6,12 +6,14 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from comments.migrations import ARTICLES, article_field
+
 
 class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("articles", "0001_initial"),
+        *ARTICLES,
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -63,14 +65,7 @@ class Migration(migrations.Migration):
                 ),
                 ("user_agent", models.CharField(blank=True, max_length=500)),
                 ("moderated_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                (
-                    "article",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="comments",
-                        to="articles.article",
-                    ),
-                ),
+                ("article", article_field()),
                 (
                     "moderated_by",
                     models.ForeignKey(

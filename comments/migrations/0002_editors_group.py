@@ -7,6 +7,8 @@ permissions exist by the time this runs.
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from comments.migrations import ARTICLES
+
 EDITORS = "Editors"
 PERMISSIONS = {
     "articles": ("add_article", "change_article", "delete_article", "view_article"),
@@ -38,7 +40,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("articles", "0001_initial"),
+        *ARTICLES,
         ("comments", "0001_initial"),
     ]
 

@@ -5,6 +5,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from comments.migrations import ARTICLES
+
 
 def backfill_identity_and_fingerprint(apps, schema_editor):
     """Existing comments get their normalised email and fingerprint before the constraint."""
@@ -20,7 +22,7 @@ def backfill_identity_and_fingerprint(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0001_initial"),
+        *ARTICLES,
         ("comments", "0002_editors_group"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

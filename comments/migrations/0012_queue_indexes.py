@@ -4,11 +4,12 @@ from django.conf import settings
 from django.db import migrations, models
 
 import comments.models
+from comments.migrations import ARTICLES
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0001_initial"),
+        *ARTICLES,
         ("comments", "0011_editors_read_the_spam_filter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -5,10 +5,12 @@ rewriting the table; the unique index is partial, over imported comments only.""
 from django.conf import settings
 from django.db import migrations, models
 
+from comments.migrations import ARTICLES
+
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0001_initial"),
+        *ARTICLES,
         ("comments", "0015_reasons_without_the_rule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -2,8 +2,8 @@
 filter's examples and versions. Re-exported here, so `from comments.models import Comment`
 works whichever module defines it.
 
-Base layer: imports only `comments.conf` and `comments.sanitize` (and the discussed
-articles' model).
+Base layer: imports only `comments.conf` and `comments.sanitize`; never a project's models
+(what is discussed is a Discussion: comments.models.discussion).
 """
 
 from .comment import (
@@ -21,6 +21,14 @@ from .comment import (
     validate_website,
 )
 from .counting import EXACT_BELOW, estimated_count
+from .discussion import (
+    Discussion,
+    DiscussionManager,
+    discussed_models,
+    is_public,
+    normalize_page_url,
+    public_objects,
+)
 from .policy import (
     POLICY_FOR_PAGES_KEY,
     Block,
@@ -48,6 +56,8 @@ __all__ = [
     "BlockQuerySet",
     "Comment",
     "CommentQuerySet",
+    "Discussion",
+    "DiscussionManager",
     "DiscussionSettings",
     "ModerationEvent",
     "Policy",
@@ -58,9 +68,13 @@ __all__ = [
     "accepts_comments",
     "comment_fingerprint",
     "current_policy",
+    "discussed_models",
     "estimated_count",
     "forget_policy_for_pages",
+    "is_public",
     "normalize_email",
+    "normalize_page_url",
+    "public_objects",
     "range_covering",
     "validate_website",
 ]

@@ -9,10 +9,9 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from articles.models import Article
-
 from ..conf import settings
 from ..sanitize import sanitize_comment
+from .discussion import Discussion
 
 # WordPress's limits, so that nothing a WordPress reader could post is refused here.
 NAME_MAX_LENGTH = 245
@@ -32,7 +31,7 @@ validate_website = URLValidator(
 # rows comments.thread reads. No email, IP address, user agent or raw text.
 THREAD_FIELDS = (
     "pk",
-    "article_id",
+    "discussion_id",
     "parent_id",
     "root_id",
     "depth",
@@ -76,17 +75,17 @@ class CommentQuerySet(models.QuerySet):
         return self.pending().order_by(*QUEUE_ORDER)
 
     def live_twins(self, comments):
-        """Live comments with the article and the fingerprint of one of `comments` (objects
-        with `article_id` and `fingerprint`; themselves excluded): what the duplicate
+        """Live comments with the discussion and the fingerprint of one of `comments` (objects
+        with `discussion_id` and `fingerprint`; themselves excluded): what the duplicate
         constraint compares, asked before it refuses. Exact for one comment; for several,
-        a superset (any of the articles with any of the fingerprints) whose pairs the
+        a superset (any of the discussions with any of the fingerprints) whose pairs the
         caller checks, in two IN lists however many there are (an OR per pair grows past
         SQLite's expression depth at a thousand)."""
         own = [comment.pk for comment in comments if comment.pk is not None]
         return (
             self.live()
             .filter(
-                article_id__in={comment.article_id for comment in comments},
+                discussion_id__in={comment.discussion_id for comment in comments},
                 fingerprint__in={comment.fingerprint for comment in comments},
             )
             .exclude(pk__in=own)
@@ -112,14 +111,14 @@ class CommentQuerySet(models.QuerySet):
         )
 
     def with_thread_position(self):
-        """Annotate `thread_position`: how many public threads of the article start before
+        """Annotate `thread_position`: how many public threads of the discussion start before
         this comment's own thread. A comment's page is this // COMMENTS_PER_PAGE + 1, so a
         permalink knows its page in the same query (feeds link 50 comments in one)."""
         root_submitted_at = Coalesce(models.F("root__submitted_at"), models.F("submitted_at"))
         root_pk = Coalesce(models.F("root_id"), models.F("pk"))
         earlier = (
             Comment.objects.public_threads()
-            .filter(article=models.OuterRef("article"))
+            .filter(discussion=models.OuterRef("discussion"))
             .filter(
                 models.Q(submitted_at__lt=models.OuterRef("root_submitted_at"))
                 | models.Q(
@@ -128,7 +127,7 @@ class CommentQuerySet(models.QuerySet):
                 )
             )
             .order_by()
-            .values("article")
+            .values("discussion")
             .annotate(count=models.Count("pk"))
             .values("count")
         )
@@ -136,16 +135,16 @@ class CommentQuerySet(models.QuerySet):
             thread_position=Coalesce(models.Subquery(earlier), 0)
         )
 
-    def for_article_thread(self, article, poster_key=""):
-        """What an article's thread shows: visible comments, plus removed ones that still have
+    def for_thread_of(self, discussion, poster_key=""):
+        """What a discussion's thread shows: visible comments, plus removed ones that still have
         approved replies (shown as "This comment was removed." so the thread keeps its shape).
         """
         has_approved_replies = models.Exists(
             Comment.objects.approved().filter(parent=models.OuterRef("pk"))
         )
         removed_parents = self.filter(status=Comment.Status.REMOVED).filter(has_approved_replies)
-        return self.filter(article=article).visible_to(poster_key) | removed_parents.filter(
-            article=article
+        return self.filter(discussion=discussion).visible_to(poster_key) | removed_parents.filter(
+            discussion=discussion
         )
 
     def visible_to(self, poster_key):
@@ -178,7 +177,7 @@ def normalize_email(email):
 
 
 def comment_fingerprint(email, body_raw, parent_id=None):
-    """What makes two comments on one article the same comment: the author, the text, and
+    """What makes two comments in one discussion the same comment: the author, the text, and
     the comment it replies to (the same words may answer two different readers)."""
     text = (body_raw or "").replace("\r\n", "\n").strip()
     key = f"{normalize_email(email)}\0{text}"
@@ -214,7 +213,7 @@ class QueueIndex(models.Index):
 
 
 class Comment(models.Model):
-    """A reader's comment on an article.
+    """A reader's comment in a discussion (of an article, of any object, of a page).
 
     `body_raw` is what the reader typed: for editors only, never rendered unescaped.
     `body_html` is its sanitized rendering, computed once on write by `set_body()`.
@@ -226,7 +225,10 @@ class Comment(models.Model):
         SPAM = "spam", "Spam"
         REMOVED = "removed", "Removed"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    # No index of its own: the thread's index and the duplicate constraint start with it.
+    discussion = models.ForeignKey(
+        Discussion, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
     # The comment this one answers, and how deep that puts it (0: top level). Stored on write,
     # so the thread is built from one query without walking up each comment's parents.
     parent = models.ForeignKey(
@@ -297,8 +299,8 @@ class Comment(models.Model):
     class Meta:
         ordering = ["submitted_at", "pk"]
         indexes = [
-            # The thread: one article's visible comments, oldest first.
-            models.Index(fields=["article", "status", "submitted_at"]),
+            # The thread: one discussion's visible comments, oldest first.
+            models.Index(fields=["discussion", "status", "submitted_at"], name="comment_thread"),
             # The admin's lists by status, newest first (pk breaks ties, as the admin does).
             models.Index(fields=["status", "submitted_at"]),
             # The moderation queue: pending only, in QUEUE_ORDER, read without sorting.
@@ -316,7 +318,7 @@ class Comment(models.Model):
             # Identical posts arriving together (a double click, a replay) make one comment;
             # the database decides, so it holds across processes and machines.
             models.UniqueConstraint(
-                fields=["article", "fingerprint"],
+                fields=["discussion", "fingerprint"],
                 condition=~models.Q(status="removed"),
                 name="unique_comment_unless_removed",
             ),
@@ -355,7 +357,7 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         """The comment in its thread, on the comment page its thread is on."""
-        url = self.article.get_absolute_url()
+        url = self.discussion.get_absolute_url()
         page = self.comment_page()
         if page > 1:
             url = f"{url}?cpage={page}"
@@ -371,7 +373,7 @@ class Comment(models.Model):
 
     def get_preview_url(self):
         """The comment in its thread whatever its status, for staff ("View on site")."""
-        return f"{self.article.get_absolute_url()}?moderate={self.pk}#comment-{self.pk}"
+        return f"{self.discussion.get_absolute_url()}?moderate={self.pk}#comment-{self.pk}"
 
     def derive_fields(self):
         """Bring what is derived up to date with what was typed and whom it answers:

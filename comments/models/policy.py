@@ -5,7 +5,6 @@ import functools
 import ipaddress
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -265,11 +264,7 @@ class Block(models.Model):
         return self.expires_at is None or self.expires_at > timezone.now()
 
 
-def accepts_comments(article, policy=None):
-    """Whether readers may post on `article` now: its switch is on and, with
-    "close after days" set (COMMENTS_CLOSE_AFTER_DAYS or Discussion settings), it was
-    published fewer than that many days ago."""
-    if not article.comments_open:
-        return False
-    days = (policy or current_policy()).close_after_days
-    return not days or timezone.now() < article.published_at + timedelta(days=days)
+def accepts_comments(discussion, policy=None):
+    """Whether readers may post in `discussion` now (Discussion.accepts_comments), with the
+    policy read once per page (or now)."""
+    return discussion.accepts_comments(policy or current_policy())

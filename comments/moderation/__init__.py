@@ -36,7 +36,7 @@ from .decisions import (
     submit,
     unfeature,
 )
-from .imports import IMPORT, ImportReport, bring_in
+from .imports import IMPORT, DiscussionsByLink, ImportReport, bring_in, page_path
 from .privacy import (
     ANONYMOUS,
     IP_RETENTION,
@@ -70,6 +70,7 @@ __all__ = [
     "Action",
     "Change",
     "Decision",
+    "DiscussionsByLink",
     "DuplicateComment",
     "EditorsDecision",
     "ImportReport",
@@ -92,6 +93,7 @@ __all__ = [
     "listening",
     "mark_spam",
     "on_change",
+    "page_path",
     "purge_ips",
     "remove",
     "remove_own",

@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from ..models import Comment, ModerationEvent, current_policy, normalize_email
+from ..models import Comment, Discussion, ModerationEvent, current_policy, normalize_email
 from ..spam import filter as spam_filter
 from .registry import Change, tell_on_commit
 from .rules import count_links, initial_decision, word_added
@@ -27,7 +27,7 @@ Action = ModerationEvent.Action
 
 
 class DuplicateComment(Exception):
-    """The same author already posted the same text on this article."""
+    """The same author already posted the same text in this discussion."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -65,9 +65,19 @@ def record(action, comments, from_status, to_status, by, reason=""):
             action_flag=DELETION if action == Action.DELETE else CHANGE,
             change_message=f"{label}: {reason}" if reason else f"{label}.",
         )
+    if action != Action.DELETE and any(
+        (from_status[c.pk] == Status.APPROVED) != (to_status == Status.APPROVED) for c in comments
+    ):
+        recount(comments)
     tell_on_commit(
         Change(Action(action), tuple(comments), dict(from_status), to_status, by, reason)
     )
+
+
+def recount(comments):
+    """Keep each touched discussion's approved_count true, in the change's own transaction:
+    counted here, on write, so no page ever counts rows."""
+    Discussion.objects.recount({comment.discussion_id for comment in comments})
 
 
 def locked(comments):
@@ -79,7 +89,7 @@ def locked(comments):
     return (
         Comment.objects.filter(pk__in=pks)
         .order_by("pk")
-        .select_related("article")
+        .select_related("discussion")
         .select_for_update(of=("self",))
     )
 
@@ -113,8 +123,8 @@ def _without_live_twins(comments):
     removed = [c for c in comments if c.status == Status.REMOVED]
     if not removed:
         return comments
-    twins = set(Comment.objects.live_twins(removed).values_list("article_id", "fingerprint"))
-    return [c for c in comments if (c.article_id, c.fingerprint) not in twins]
+    twins = set(Comment.objects.live_twins(removed).values_list("discussion_id", "fingerprint"))
+    return [c for c in comments if (c.discussion_id, c.fingerprint) not in twins]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -128,7 +138,7 @@ def submit(comment, *, spam=None, held=None, policy=None):
     came back too fast): the comment is kept, as spam, for an editor to rescue. `held` is a
     hold the request reached, and `policy` the one it read (see initial_decision).
 
-    Raises DuplicateComment if the same author already has the same text on this article
+    Raises DuplicateComment if the same author already has the same text in this discussion
     (the database's unique constraint decides, so simultaneous identical posts make one).
     """
     comment.email_normalized = normalize_email(comment.author_email)
@@ -157,7 +167,7 @@ def submit(comment, *, spam=None, held=None, policy=None):
 
 
 def is_duplicate(comment):
-    """Whether a live comment on the same article already has this one's fingerprint."""
+    """Whether a live comment in the same discussion already has this one's fingerprint."""
     return Comment.objects.live_twins([comment]).exists()
 
 
@@ -230,7 +240,7 @@ def staff_reply(parent, body_raw, *, by):
     if not parent.is_approved:
         raise ValueError("Only a comment readers can see can be answered.")
     reply = Comment(
-        article=parent.article,
+        discussion=parent.discussion,
         parent=parent,
         author_name=staff_name(by),
         author_email="",
@@ -259,7 +269,7 @@ def edit(comment, fields, *, by, reason=""):
 
     `fields` names what changed; the text is sanitized again by Comment.save(). The trail
     says "edited by staff" when a person did it. Raises DuplicateComment if the edit would
-    make it the same as another live comment by the same author on the article.
+    make it the same as another live comment by the same author in the discussion.
     """
     fields = [name for name in fields if name != "status"]  # status changes are decisions
     if not fields:
@@ -324,6 +334,7 @@ def delete(comments, *, by, reason=""):
         from_status = {comment.pk: comment.status for comment in doomed}
         record(Action.DELETE, doomed, from_status, "", by, reason or "deleted")
         Comment.objects.filter(pk__in=from_status).delete()
+        recount(doomed)
     return doomed
 
 

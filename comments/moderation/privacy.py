@@ -114,7 +114,7 @@ def commenter_data(email):
     comment with its status, dates, IP address, user agent and trail, and whether the spam
     filter keeps a copy of its text."""
     trail = Prefetch("events", queryset=ModerationEvent.objects.select_related("actor"))
-    comments = comments_of(email).select_related("article").prefetch_related(trail)
+    comments = comments_of(email).select_related("discussion").prefetch_related(trail)
     return {
         "email": normalize_email(email),
         "comments": [_comment_data(comment) for comment in comments],
@@ -124,9 +124,9 @@ def commenter_data(email):
 def _comment_data(comment):
     return {
         "id": comment.pk,
-        "article": {
-            "headline": comment.article.headline,
-            "url": comment.article.get_absolute_url(),
+        "discussion": {
+            "title": comment.discussion.title,
+            "url": comment.discussion.get_absolute_url(),
         },
         "in_reply_to": comment.parent_id,
         "status": comment.status,

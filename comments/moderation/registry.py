@@ -29,10 +29,12 @@ class Change:
     to_status: str  # "" for a deletion
     by: object  # a User or a rule name
     reason: str = ""
-    article_ids: frozenset = field(init=False)
+    discussion_ids: frozenset = field(init=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "article_ids", frozenset(c.article_id for c in self.comments))
+        object.__setattr__(
+            self, "discussion_ids", frozenset(c.discussion_id for c in self.comments)
+        )
 
 
 _listeners = []

@@ -1,6 +1,6 @@
-"""Atom feeds of the latest approved comments: site-wide, and one per published article.
+"""Atom feeds of the latest approved comments: site-wide, and one per public discussion.
 
-Each entry carries only what the article page already shows of a comment: the name (linked
+Each entry carries only what the discussion's page already shows of a comment: the name (linked
 only to an http(s) website), the sanitized HTML, the time and the permalink. The queryset
 loads nothing else (`for_thread()`), so no email, IP, user agent or raw text can slip in.
 """
@@ -12,10 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from articles.models import Article
-
 from ..conf import settings
-from ..models import Comment
+from ..models import Comment, Discussion
 
 FEED_LENGTH = 50
 
@@ -33,12 +31,12 @@ def site_feed_title():
     return f"{settings.COMMENTS_SITE_NAME}: latest comments"
 
 
-def article_feed_title(article):
-    return f"Comments on “{article.headline}” · {settings.COMMENTS_SITE_NAME}"
+def discussion_feed_title(discussion):
+    return f"Comments on “{discussion.title}” · {settings.COMMENTS_SITE_NAME}"
 
 
 class LatestCommentsFeed(Feed):
-    """The latest approved comments on every published article, newest first."""
+    """The latest approved comments of every public discussion, newest first."""
 
     feed_type = Atom1Feed
     link = "/"
@@ -56,13 +54,14 @@ class LatestCommentsFeed(Feed):
         return feed
 
     def comments(self):
-        """Approved comments of published articles, with each one's article in the same query."""
+        """Approved comments of public discussions, with each one's discussion in the same
+        query."""
         return (
             Comment.objects.approved()
-            .filter(article__in=Article.objects.published())
+            .filter(discussion__in=Discussion.objects.public())
             .for_thread()
             .with_thread_position()
-            .select_related("article")
+            .select_related("discussion")
             .order_by("-submitted_at", "-pk")
         )
 
@@ -71,7 +70,7 @@ class LatestCommentsFeed(Feed):
 
     def item_title(self, comment):
         # Atom titles are plain text: the XML writer escapes them, so no escape() here.
-        return _xml_text(f"{comment.author_name} on “{comment.article.headline}”")
+        return _xml_text(f"{comment.author_name} on “{comment.discussion.title}”")
 
     def item_description(self, comment):
         # Already sanitized on write; Atom sends it as <summary type="html">.
@@ -94,23 +93,23 @@ class LatestCommentsFeed(Feed):
         return comment.submitted_at
 
 
-class ArticleCommentsFeed(LatestCommentsFeed):
-    """The latest approved comments of one published article, newest first."""
+class DiscussionCommentsFeed(LatestCommentsFeed):
+    """The latest approved comments of one public discussion, newest first."""
 
-    def get_object(self, request, article_id):
-        return get_object_or_404(Article.objects.published(), pk=article_id)
+    def get_object(self, request, discussion_id):
+        return get_object_or_404(Discussion.objects.public(), pk=discussion_id)
 
-    def title(self, article):
-        return article_feed_title(article)
+    def title(self, discussion):
+        return discussion_feed_title(discussion)
 
-    def link(self, article):
-        return f"{article.get_absolute_url()}#comments"
+    def link(self, discussion):
+        return f"{discussion.get_absolute_url()}#comments"
 
-    def subtitle(self, article):
-        return f"Readers' comments on “{article.headline}”, newest first."
+    def subtitle(self, discussion):
+        return f"Readers' comments on “{discussion.title}”, newest first."
 
-    def feed_url(self, article):
-        return reverse("comments:article_feed", kwargs={"article_id": article.pk})
+    def feed_url(self, discussion):
+        return reverse("comments:discussion_feed", kwargs={"discussion_id": discussion.pk})
 
-    def items(self, article):
-        return self.comments().filter(article=article)[:FEED_LENGTH]
+    def items(self, discussion):
+        return self.comments().filter(discussion=discussion)[:FEED_LENGTH]

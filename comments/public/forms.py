@@ -133,21 +133,21 @@ FORM_TOKEN_SALT = "comments.form-token"  # noqa: S105 (a namespace, not a secret
 FORM_EXPIRED_MESSAGE = "This form expired; please post again."
 
 
-def sign_form_token(article, issued_at=None):
-    """The comment form's token: which article's form it is and when it was shown, signed
+def sign_form_token(discussion, issued_at=None):
+    """The comment form's token: which discussion's form it is and when it was shown, signed
     with SECRET_KEY, so every app server can check it and no one can forge or move it."""
     issued_at = time.time() if issued_at is None else issued_at
-    return signing.dumps([article.pk, round(issued_at, 3)], salt=FORM_TOKEN_SALT)
+    return signing.dumps([discussion.pk, round(issued_at, 3)], salt=FORM_TOKEN_SALT)
 
 
-def form_token_age(token, article):
+def form_token_age(token, discussion):
     """Seconds since the form with `token` was shown, or None if the token is missing,
-    tampered with, or another article's."""
+    tampered with, or another discussion's."""
     try:
-        article_pk, issued_at = signing.loads(token or "", salt=FORM_TOKEN_SALT)
+        discussion_pk, issued_at = signing.loads(token or "", salt=FORM_TOKEN_SALT)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    if article_pk != article.pk or not isinstance(issued_at, int | float):
+    if discussion_pk != discussion.pk or not isinstance(issued_at, int | float):
         return None
     return time.time() - issued_at
 
@@ -190,15 +190,15 @@ class CommentForm(forms.Form):
     # The honeypot: a field people never see (the template hides it from eyes, screen readers
     # and the Tab key) but form-filling bots do. Filled in, the comment is kept as spam.
     hp = forms.CharField(required=False, strip=False)
-    # When and for which article the form was shown (see sign_form_token).
+    # When and for which discussion the form was shown (see sign_form_token).
     token = FormTokenField()
 
-    def __init__(self, *args, article, **kwargs):
+    def __init__(self, *args, discussion, **kwargs):
         super().__init__(*args, **kwargs)
-        self.article = article
+        self.discussion = discussion
         self.posted_too_fast = False
         if not self.is_bound:
-            self.initial["token"] = sign_form_token(article)
+            self.initial["token"] = sign_form_token(discussion)
         for name in ("name", "email", "url"):
             self.fields[name].widget.attrs["autocomplete"] = name
         # The template owns the <form> tag, so the notes can sit around crispy's fields.
@@ -221,23 +221,23 @@ class CommentForm(forms.Form):
 
     def clean_token(self):
         """Not older than COMMENTS_FORM_MAX_AGE (a day: slow readers are welcome), this
-        article's, untouched; else the form comes back with a fresh token and the text kept.
+        discussion's, untouched; else the form comes back with a fresh token and the text kept.
         Sooner than COMMENTS_MIN_SECONDS after the form was shown: no person types that fast,
         and the comment is kept as spam (see bot_tell)."""
         token = self.cleaned_data["token"]
-        age = form_token_age(token, self.article)
+        age = form_token_age(token, self.discussion)
         if age is None or age > settings.COMMENTS_FORM_MAX_AGE:
             self.data = self.data.copy()
             # Shown as if COMMENTS_MIN_SECONDS ago: the reader has typed the comment already
             # and may press Post Comment again at once.
             issued_at = time.time() - settings.COMMENTS_MIN_SECONDS
-            self.data[self.add_prefix("token")] = sign_form_token(self.article, issued_at)
+            self.data[self.add_prefix("token")] = sign_form_token(self.discussion, issued_at)
             raise ValidationError(FORM_EXPIRED_MESSAGE, code="expired")
         self.posted_too_fast = age < settings.COMMENTS_MIN_SECONDS
         return token
 
     def clean_parent(self):
-        """The comment this one answers: an approved comment of the same article.
+        """The comment this one answers: an approved comment of the same discussion.
 
         A reply to a comment at the deepest level (COMMENTS_THREAD_DEPTH) joins that comment's
         own level, answering its parent, so threads never nest deeper.
@@ -247,7 +247,7 @@ class CommentForm(forms.Form):
             return None
         parent = (
             Comment.objects.approved()
-            .filter(article=self.article, pk=parent_id)
+            .filter(discussion=self.discussion, pk=parent_id)
             .select_related("parent")
             .first()
         )
@@ -269,8 +269,8 @@ class CommentForm(forms.Form):
         cleaned_data = super().clean()
         # The policy in force for this post, read once (the view's flood check uses it too).
         self.policy = current_policy()
-        if not accepts_comments(self.article, self.policy):
-            raise ValidationError("Comments are closed on this article.", code="closed")
+        if not accepts_comments(self.discussion, self.policy):
+            raise ValidationError("Comments are closed.", code="closed")
         # No duplicate check here: it runs only on an otherwise valid post (moderation.submit,
         # against a unique constraint), so an invalid form never says whether an email and
         # text are already on file.
@@ -308,7 +308,7 @@ class CommentForm(forms.Form):
     def build_comment(self, *, ip_address, user_agent, poster_key=""):
         """An unsaved Comment from the valid form; moderation decides its status."""
         comment = Comment(
-            article=self.article,
+            discussion=self.discussion,
             author_name=self.cleaned_data["name"],
             author_email=self.cleaned_data["email"],
             author_url=self.cleaned_data["url"],

@@ -8,8 +8,8 @@ from django.conf import settings
 
 # Session key of this browser's random poster key; its comments carry it (Comment.poster_key).
 POSTER_KEY_SESSION_KEY = "comments_poster_key"
-# Session key of the articles whose threads this browser posted in (see remember_posted_in).
-OWN_THREADS_SESSION_KEY = "comments_own_threads"
+# Session key of the discussions this browser posted in (see remember_posted_in).
+OWN_THREADS_SESSION_KEY = "comments_own_discussions"
 
 # "Save my name, email, and website in this browser": the one cookie besides CSRF and the
 # session that anonymous readers get, and only when they tick the box.
@@ -25,25 +25,25 @@ def poster_key(request):
     return request.session.get(POSTER_KEY_SESSION_KEY, "")
 
 
-def posted_in(request, article):
-    """Whether this browser session posted in the article's thread (see remember_posted_in)."""
+def posted_in(request, discussion):
+    """Whether this browser session posted in the discussion (see remember_posted_in)."""
     if request is None or not request.session.session_key:
         return False
-    return article.pk in request.session.get(OWN_THREADS_SESSION_KEY, ())
+    return discussion.pk in request.session.get(OWN_THREADS_SESSION_KEY, ())
 
 
-def remember_posted_in(request, article):
-    """Note in the session that this browser posted in the article's thread: its pages are
+def remember_posted_in(request, discussion):
+    """Note in the session that this browser posted in the discussion: its pages are
     then rendered for it alone (its comment may await moderation or still be editable),
     never taken from or put into the shared cache. The last 100 threads are kept."""
-    threads = [pk for pk in request.session.get(OWN_THREADS_SESSION_KEY, ()) if pk != article.pk]
-    request.session[OWN_THREADS_SESSION_KEY] = [*threads[-99:], article.pk]
+    threads = [pk for pk in request.session.get(OWN_THREADS_SESSION_KEY, ()) if pk != discussion.pk]
+    request.session[OWN_THREADS_SESSION_KEY] = [*threads[-99:], discussion.pk]
 
 
-def forget_posted_in(request, article):
+def forget_posted_in(request, discussion):
     """The reader's comments in this thread show as everyone's now: back to the cached page."""
     threads = request.session.get(OWN_THREADS_SESSION_KEY, ())
-    request.session[OWN_THREADS_SESSION_KEY] = [pk for pk in threads if pk != article.pk]
+    request.session[OWN_THREADS_SESSION_KEY] = [pk for pk in threads if pk != discussion.pk]
 
 
 def mark_personal(request):

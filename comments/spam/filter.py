@@ -16,6 +16,8 @@ new comment, and explains itself. No commenter's data leaves the server.
 """
 
 import contextlib
+import functools
+import importlib.util
 import json
 import logging
 import threading
@@ -146,8 +148,22 @@ def learn_from(change):
         SpamExample.objects.filter(comment__in=comments).delete()
     else:
         return
-    if retraining_due():
+    if can_train() and retraining_due():
         train_in_background(f"after {settings.COMMENTS_FILTER_RETRAIN_EVERY} decisions")
+
+
+@functools.cache
+def can_train():
+    """Whether this process can train: scikit-learn is installed (the app's `spam-training`
+    extra). App servers without it score with the version another process trained, and say
+    so once rather than fail on every decision."""
+    if importlib.util.find_spec("sklearn") is None:
+        logger.warning(
+            "scikit-learn is not installed: this process does not retrain the spam filter "
+            "(install meridian-comments[spam-training] where it should)."
+        )
+        return False
+    return True
 
 
 def retraining_due():

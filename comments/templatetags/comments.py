@@ -1,10 +1,11 @@
-"""How article pages pull in comments: the articles app never imports this one."""
+"""How a project's pages pull in comments, for any discussed object (COMMENTS_MODELS) or a
+Discussion: `{% comment_thread obj %}`, `{% comment_form obj %}`, `{% comment_count obj %}`
+and `objects|with_comment_counts`. The project's apps never import this one."""
 
 import secrets
 
 from crispy_forms.utils import render_crispy_form
 from django import template
-from django.db.models import Count
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -14,7 +15,7 @@ from django.utils.safestring import mark_safe
 
 from .. import thread
 from ..conf import settings
-from ..models import Comment, accepts_comments, estimated_count
+from ..models import Comment, Discussion, accepts_comments, estimated_count
 from ..public.forms import CommentForm, sign_form_token
 from ..public.session import (
     forget_posted_in,
@@ -40,12 +41,27 @@ def comment_scripts():
     return format_html('<script src="{}" defer></script>', static("comments/comments.js"))
 
 
+def discussion_for(context, obj):
+    """The discussion of `obj` a page shows, or None (its model is not in COMMENTS_MODELS,
+    or readers may not see it: an unpublished or scheduled object has no thread and no
+    form). Looked up once per page and object."""
+    request = context.get("request")
+    found = _memo(request, "_comment_discussions")
+    key = (type(obj), obj.pk)
+    if key not in found:
+        found[key] = Discussion.objects.of(obj, public_only=True)
+    return found[key]
+
+
 @register.simple_tag(takes_context=True)
-def comment_thread(context, article):
-    """The article's thread: cached for every reader, or rendered for this one (see
-    comments.thread). Behind ThreadSplicingMiddleware, a marker the middleware replaces with
-    the thread's bytes; elsewhere the thread itself."""
-    html = thread_for(context, article)["html"]
+def comment_thread(context, obj):
+    """The thread of `obj` (any discussed object, or a Discussion): cached for every reader,
+    or rendered for this one (see comments.thread). Behind ThreadSplicingMiddleware, a marker
+    the middleware replaces with the thread's bytes; elsewhere the thread itself."""
+    discussion = discussion_for(context, obj)
+    if discussion is None:
+        return ""
+    html = thread_for(context, discussion)["html"]
     request = context.get("request")
     splices = getattr(request, "comment_thread_splices", None)
     if splices is None:
@@ -55,56 +71,61 @@ def comment_thread(context, article):
     return mark_safe(marker)  # noqa: S308 - ours
 
 
-@register.inclusion_tag("comments/_count.html", takes_context=True)
-def comment_count(context, article):
+@register.simple_tag(takes_context=True)
+def comment_count(context, obj):
     """ "N comments" near the headline, linking to the thread: the thread's own count, so
-    the number is the thread's and the front page's and costs no query of its own."""
-    return {"approved_count": thread_for(context, article)["approved_count"]}
+    the number is the thread's and costs no query of its own."""
+    discussion = discussion_for(context, obj)
+    if discussion is None:
+        return ""
+    count = thread_for(context, discussion)["approved_count"]
+    return render_to_string("comments/_count.html", {"approved_count": count})
 
 
-def thread_for(context, article):
+def thread_for(context, discussion):
     """What the thread shows, worked out once per page and kept on the request.
 
     Everyone sees the approved comments; the session that posted a pending comment sees it
     too, and staff following "View on site" from the admin (?moderate=<id>) see that comment
     whatever its status. A removed comment with approved replies stays as a placeholder. The
-    count is of approved comments only, as the front page's.
+    count is of approved comments only, as lists of objects show it.
     """
     request = context.get("request")
     memo = _memo(request, "_comment_threads")
-    if article.pk not in memo:
-        own = posted_in(request, article)
-        memo[article.pk] = found = thread.thread_page(
-            article,
+    if discussion.pk not in memo:
+        own = posted_in(request, discussion)
+        memo[discussion.pk] = found = thread.thread_page(
+            discussion,
             page=_requested_page(request),
-            can_reply=comments_open(request, article),
+            can_reply=comments_open(request, discussion),
             poster_key=poster_key(request),
             own=own,
             preview_id=_staff_preview_id(request),
-            generation=_page_state(request, article).generation,
+            generation=_page_state(request, discussion).generation,
         )
         if found["personal"]:
             mark_personal(request)
         elif own:  # all decided and past editing: this reader gets the cached page again
-            forget_posted_in(request, article)
-    return memo[article.pk]
+            forget_posted_in(request, discussion)
+    return memo[discussion.pk]
 
 
-def comments_open(request, article):
-    """Whether the article takes comments, asked once per page: the thread's Reply links and
-    the form both need it."""
+def comments_open(request, discussion):
+    """Whether the discussion takes comments, asked once per page: the thread's Reply links
+    and the form both need it."""
     answers = _memo(request, "_comments_open")
-    if article.pk not in answers:
-        answers[article.pk] = accepts_comments(article, _page_state(request, article).policy)
-    return answers[article.pk]
+    if discussion.pk not in answers:
+        policy = _page_state(request, discussion).policy
+        answers[discussion.pk] = accepts_comments(discussion, policy)
+    return answers[discussion.pk]
 
 
-def _page_state(request, article):
+def _page_state(request, discussion):
     """comments.thread.page_state, once per page."""
     states = _memo(request, "_comment_page_states")
-    if article.pk not in states:
-        states[article.pk] = thread.page_state(article)
-    return states[article.pk]
+    if discussion.pk not in states:
+        states[discussion.pk] = thread.page_state(discussion)
+    return states[discussion.pk]
 
 
 def _memo(request, name):
@@ -120,18 +141,20 @@ def _requested_page(request):
 
 
 @register.simple_tag(takes_context=True)
-def comment_page_title(context, article):
+def comment_page_title(context, obj):
     """ " · Comments page 2" for the page title, on every comment page after the first."""
-    page = thread_for(context, article)["page"]
+    discussion = discussion_for(context, obj)
+    page = thread_for(context, discussion)["page"] if discussion is not None else 1
     return f" · Comments page {page}" if page > 1 else ""
 
 
 @register.simple_tag(takes_context=True)
-def comment_page_canonical(context, article):
-    """<link rel="canonical"> naming the comment page shown (page 1: the article itself)."""
-    page = thread_for(context, article)["page"]
+def comment_page_canonical(context, obj):
+    """<link rel="canonical"> naming the comment page shown (page 1: the page itself)."""
+    discussion = discussion_for(context, obj)
+    page = thread_for(context, discussion)["page"] if discussion is not None else 1
     # A path: browsers and search engines resolve it against this site's own address.
-    url = article.get_absolute_url() + (f"?cpage={page}" if page > 1 else "")
+    url = obj.get_absolute_url() + (f"?cpage={page}" if page > 1 else "")
     return format_html('<link rel="canonical" href="{}">', url)
 
 
@@ -145,17 +168,21 @@ def _staff_preview_id(request):
 
 
 @register.simple_tag(takes_context=True)
-def comment_form(context, article):
-    """The "Leave a Reply" form: the bound one when re-shown with errors, else a blank one,
-    answering ?replytocom=<id> when that is an approved comment of this article."""
+def comment_form(context, obj):
+    """The "Leave a Reply" form for `obj` (any discussed object, or a Discussion): the bound
+    one when re-shown with errors, else a blank one, answering ?replytocom=<id> when that is
+    an approved comment of this discussion."""
     request = context.get("request")
+    discussion = discussion_for(context, obj)
+    if discussion is None:
+        return ""
     form = context.get("comment_form")
-    open_ = comments_open(request, article)
+    open_ = comments_open(request, discussion)
     if form is None:
         initial = {}
         reply_to = request.GET.get("replytocom", "") if request is not None else ""
         if reply_to.isdecimal():
-            parent = Comment.objects.approved().filter(article=article, pk=reply_to).first()
+            parent = Comment.objects.approved().filter(discussion=discussion, pk=reply_to).first()
             if parent is not None:
                 initial = {"parent": parent.pk, "parent_comment": parent}
         remembered = remembered_author(request)
@@ -163,14 +190,14 @@ def comment_form(context, article):
             initial |= remembered | {"remember": True}
             mark_personal(request)
         if not initial and request is not None:
-            return blank_form(request, article, open_)
-        form = CommentForm(article=article, initial=initial)
+            return blank_form(request, discussion, open_)
+        form = CommentForm(discussion=discussion, initial=initial)
     return render_to_string(
         "comments/_form.html",
         {
             "form": form,
-            "article": article,
-            "action": _post_url(article),
+            "discussion": discussion,
+            "action": _post_url(discussion),
             "open": open_,
             "fields": render_crispy_form(form, form.helper),
         },
@@ -185,17 +212,17 @@ CSRF_PLACEHOLDER = "comment-form-csrf-placeholder"
 _blank_forms = {}
 
 
-def blank_form(request, article, open_):
+def blank_form(request, discussion, open_):
     """The blank form, rendered once per process and filled in per request.
 
-    Every reader's blank form is the same but for its address (the article's), its form
+    Every reader's blank form is the same but for its address (the discussion's), its form
     token and its CSRF token, and rendering it (crispy's fields most of all) took longer than
     the rest of a page with its cached thread. So it is rendered once with placeholders, and
     each page puts its own values in; nothing of one reader reaches another. (With DEBUG on,
     every time, so template edits show at once.)
     """
     if settings.DEBUG or open_ not in _blank_forms:
-        blank = CommentForm(article=article)
+        blank = CommentForm(discussion=discussion)
         blank.initial["token"] = TOKEN_PLACEHOLDER
         _blank_forms[open_] = render_to_string(
             "comments/_form.html",
@@ -209,15 +236,15 @@ def blank_form(request, article, open_):
         )
     html = (
         _blank_forms[open_]
-        .replace(ACTION_PLACEHOLDER, _post_url(article))
-        .replace(TOKEN_PLACEHOLDER, conditional_escape(sign_form_token(article)))
+        .replace(ACTION_PLACEHOLDER, _post_url(discussion))
+        .replace(TOKEN_PLACEHOLDER, conditional_escape(sign_form_token(discussion)))
         .replace(CSRF_PLACEHOLDER, conditional_escape(get_token(request)))
     )
     return mark_safe(html)  # noqa: S308 - our template, escaped values
 
 
-def _post_url(article):
-    return reverse("comments:post", kwargs={"article_id": article.pk})
+def _post_url(discussion):
+    return reverse("comments:post", kwargs={"discussion_id": discussion.pk})
 
 
 @register.simple_tag
@@ -228,23 +255,14 @@ def pending_comment_count():
 
 
 @register.filter
-def with_comment_counts(articles):
-    """Set `approved_comment_count` on each article of a list, in one query.
-
-    The article list cannot annotate counts itself without knowing what makes a comment
-    visible; this keeps that rule in `Comment.objects.approved()`.
-    """
-    articles = list(articles)
-    counts = dict(
-        Comment.objects.approved()
-        .filter(article__in=articles)
-        .order_by()
-        .values_list("article")
-        .annotate(count=Count("pk"))
-    )
-    for article in articles:
-        article.approved_comment_count = counts.get(article.pk, 0)
-    return articles
+def with_comment_counts(objects):
+    """Set `approved_comment_count` on each object of a list (of any discussed models), in
+    one query per model, from the counts the write path keeps on each Discussion."""
+    objects = list(objects)
+    counts = Discussion.objects.counts_of(objects)
+    for obj in objects:
+        obj.approved_comment_count = counts.get(obj, 0)
+    return objects
 
 
 @register.simple_tag

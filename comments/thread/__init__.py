@@ -1,6 +1,6 @@
-"""The cached thread: what readers see of an article's comments, rendered once per change.
+"""The cached thread: what readers see of a discussion's comments, rendered once per change.
 
-- `cache`: each article's generation, its cached pages, and `forget_threads` (a listener
+- `cache`: each discussion's generation, its cached pages, and `forget_threads` (a listener
   attached to the write path's registry in `comments.apps`).
 - `render`: the thread read as rows, nested, and one comment rendered by one function that
   escapes every value it is not told is safe.
@@ -13,7 +13,7 @@ and `comments.conf`.
 from .cache import (
     PageState,
     cached_page,
-    forget_articles,
+    forget_discussions,
     forget_threads,
     page_state,
     thread_page,
@@ -24,7 +24,7 @@ __all__ = [
     "PageState",
     "ThreadComment",
     "cached_page",
-    "forget_articles",
+    "forget_discussions",
     "forget_threads",
     "nest",
     "page_state",

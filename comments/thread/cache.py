@@ -1,4 +1,4 @@
-"""An article's comment thread, rendered once per change and kept in the cache.
+"""A discussion's comment thread, rendered once per change and kept in the cache.
 
 The hot path of the site. What every reader sees (approved comments, and removed ones kept
 as placeholders for their approved replies) is the same for all of them, so it is rendered
@@ -23,12 +23,12 @@ logger = logging.getLogger(__name__)
 
 Action = ModerationEvent.Action
 
-# Each article's cached pages live under its current generation; a change gives the article
+# Each discussion's cached pages live under its current generation; a change gives it
 # a new one, so every page of it is forgotten at once and a page rendered from data read
 # before the change is stored where nobody looks.
-GENERATION_KEY = "comments:thread-generation:{article_id}"
+GENERATION_KEY = "comments:thread-generation:{discussion_id}"
 # The "3": what a page holds (bump it when that changes, so a deploy never reads the old kind).
-PAGE_KEY = "comments:thread:3:{article_id}:{generation}:{edited}:{per_page}:{can_reply:d}:{page}"
+PAGE_KEY = "comments:thread:4:{discussion_id}:{generation}:{edited}:{per_page}:{can_reply:d}:{page}"
 # A safety net only: a change is forgotten at once, but a cache that missed the word (Redis
 # unreachable at that moment) is right again within this time.
 PAGE_TIMEOUT = 60 * 60
@@ -37,18 +37,18 @@ POLICY_TIMEOUT = 5 * 60
 
 @dataclass(frozen=True)
 class PageState:
-    """What an article page needs from the cache before anything else."""
+    """What a discussion's page needs from the cache before anything else."""
 
     generation: str | None  # None: the cache is unreachable
     policy: Policy
 
 
-def page_state(article):
-    """The article's thread generation and the discussion policy (is the article open?), in
+def page_state(discussion):
+    """The discussion's thread generation and the discussion policy (is it open?), in
     one round trip to the cache. The policy is kept there until Discussion settings are
     saved (DiscussionSettings.save forgets it; POLICY_TIMEOUT is the safety net); posting
     never uses this copy, it reads the row."""
-    generation_key = GENERATION_KEY.format(article_id=article.pk)
+    generation_key = GENERATION_KEY.format(discussion_id=discussion.pk)
     try:
         found = cache.get_many([generation_key, POLICY_FOR_PAGES_KEY])
     except Exception:  # Redis unreachable, …: whatever the backend raises
@@ -61,12 +61,12 @@ def page_state(article):
     generation = found.get(generation_key)
     if generation is None:
         with suppress(Exception):
-            generation = _generation(article.pk)
+            generation = _generation(discussion.pk)
     return PageState(generation, policy)
 
 
 def thread_page(
-    article, *, page, can_reply, poster_key="", own=False, preview_id=None, generation=None
+    discussion, *, page, can_reply, poster_key="", own=False, preview_id=None, generation=None
 ):
     """The thread's page `page` for one reader: {"html" (UTF-8 bytes), "approved_count",
     "page", "num_pages", "personal"}.
@@ -77,29 +77,29 @@ def thread_page(
     cached page.
     """
     if preview_id or (poster_key and own):
-        comments = ThreadComment.load(_visible(article, poster_key, preview_id))
+        comments = ThreadComment.load(_visible(discussion, poster_key, preview_id))
         return render_page(
-            article,
+            discussion,
             comments,
             page=page,
             can_reply=can_reply,
             poster_key=poster_key,
             preview_id=preview_id,
         )
-    return cached_page(article, page=page, can_reply=can_reply, generation=generation)
+    return cached_page(discussion, page=page, can_reply=can_reply, generation=generation)
 
 
-def cached_page(article, *, page, can_reply, generation=None):
+def cached_page(discussion, *, page, can_reply, generation=None):
     """The public page from the cache, rendering and storing it on a miss.
 
     With the cache unreachable the page is rendered for this request: slower, never wrong.
     """
     try:
-        generation = generation or _generation(article.pk)
+        generation = generation or _generation(discussion.pk)
         key = PAGE_KEY.format(
-            article_id=article.pk,
+            discussion_id=discussion.pk,
             generation=generation,
-            edited=article.updated_at.timestamp(),  # an edited headline shows in the title
+            edited=discussion.updated_at.timestamp(),  # a new title shows in the heading
             per_page=settings.COMMENTS_PER_PAGE,
             can_reply=can_reply,
             page=page,
@@ -109,8 +109,8 @@ def cached_page(article, *, page, can_reply, generation=None):
         key = found = None
     if found is not None:
         return found
-    comments = ThreadComment.load(Comment.objects.for_article_thread(article))
-    rendered = render_page(article, comments, page=page, can_reply=can_reply)
+    comments = ThreadComment.load(Comment.objects.for_thread_of(discussion))
+    rendered = render_page(discussion, comments, page=page, can_reply=can_reply)
     # A page number past the end shows the last page; it is not stored under the number
     # asked for, so made-up numbers cannot fill the cache.
     if key is not None and rendered["page"] == page:
@@ -119,8 +119,8 @@ def cached_page(article, *, page, can_reply, generation=None):
     return rendered
 
 
-def _generation(article_id):
-    key = GENERATION_KEY.format(article_id=article_id)
+def _generation(discussion_id):
+    key = GENERATION_KEY.format(discussion_id=discussion_id)
     generation = cache.get(key)
     if generation is None:
         cache.add(key, secrets.token_hex(4), None)
@@ -130,7 +130,7 @@ def _generation(article_id):
 
 def forget_threads(change):
     """A listener on the write path's registry (attached in comments.apps): when a change
-    alters what readers see, give each article it touched a new generation, so its cached
+    alters what readers see, give each discussion it touched a new generation, so its cached
     pages are not used again.
 
     Readers see approved comments, and removed ones that have approved replies (as a
@@ -142,12 +142,12 @@ def forget_threads(change):
     if change.action == Action.PURGE:  # an IP address or user agent: never on a page
         return
     if change.to_status == approved or approved in change.from_status.values():
-        forget_articles(change.article_ids)
+        forget_discussions(change.discussion_ids)
     elif removed in (change.to_status, *change.from_status.values()) and (
         change.action == Action.DELETE or _answered(change.comments)
     ):
         # A removed comment with approved replies is shown, as a placeholder above them.
-        forget_articles(change.article_ids)
+        forget_discussions(change.discussion_ids)
 
 
 def _answered(comments):
@@ -155,19 +155,21 @@ def _answered(comments):
     return Comment.objects.approved().filter(parent__in=[c.pk for c in comments]).exists()
 
 
-def forget_articles(article_ids):
-    """Forget every cached page of these articles (an article edited, settings changed)."""
-    if not article_ids:
+def forget_discussions(discussion_ids):
+    """Forget every cached page of these discussions (one edited, settings changed)."""
+    if not discussion_ids:
         return
-    generations = {GENERATION_KEY.format(article_id=pk): secrets.token_hex(4) for pk in article_ids}
+    generations = {
+        GENERATION_KEY.format(discussion_id=pk): secrets.token_hex(4) for pk in discussion_ids
+    }
     try:
         cache.set_many(generations, None)
     except Exception:  # the change is made; pages expire within PAGE_TIMEOUT
-        logger.warning("Could not tell the cache that threads %s changed", sorted(article_ids))
+        logger.warning("Could not tell the cache that threads %s changed", sorted(discussion_ids))
 
 
-def _visible(article, poster_key, preview_id):
-    visible = Comment.objects.for_article_thread(article, poster_key)
+def _visible(discussion, poster_key, preview_id):
+    visible = Comment.objects.for_thread_of(discussion, poster_key)
     if preview_id:
-        visible = visible | Comment.objects.filter(article=article, pk=preview_id)
+        visible = visible | Comment.objects.filter(discussion=discussion, pk=preview_id)
     return visible

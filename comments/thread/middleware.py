@@ -1,4 +1,4 @@
-"""Put each article's cached thread into its page as the bytes the cache holds."""
+"""Put each discussion's cached thread into its page as the bytes the cache holds."""
 
 
 class ThreadSplicingMiddleware:

@@ -1,4 +1,4 @@
-"""An article's comment thread as HTML: read as rows in one query, nested in Python, one page
+"""A discussion's comment thread as HTML: read as rows in one query, nested in Python, one page
 of threads rendered.
 
 Each comment is rendered by `render_comment` (an Editors' pick by `render_pick`), plain Python
@@ -172,7 +172,7 @@ class LocalDates:
 # The page -----------------------------------------------------------------------------------
 
 
-def render_page(article, comments, *, page, can_reply, poster_key="", preview_id=None):
+def render_page(discussion, comments, *, page, can_reply, poster_key="", preview_id=None):
     """Nest `comments` (oldest first), cut page `page` of its threads and render it."""
     personal = False
     for comment in comments:
@@ -191,7 +191,7 @@ def render_page(article, comments, *, page, can_reply, poster_key="", preview_id
     )
     dates = LocalDates()
     context = {
-        "article": article,
+        "discussion": discussion,
         "picks_html": render_picks(picks, dates),
         "comments_html": render_comments(shown, can_reply=can_reply, dates=dates),
         "approved_count": approved_count,

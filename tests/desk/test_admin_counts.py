@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comments.models import EXACT_BELOW, Comment, estimated_count
+from tests.factories import discussion_of
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def pending_comments(article, count):
     rows = []
     for n in range(count):
         comment = Comment(
-            article=article,
+            discussion=discussion_of(article),
             author_name=f"Reader {n}",
             author_email=f"reader{n}@example.com",
             status=Comment.Status.PENDING,

@@ -15,12 +15,12 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
-from django.urls import reverse
 
 from comments import moderation
 from comments.desk import alerts
 from comments.models import Comment
 from tests import factories
+from tests.factories import post_url
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def post(client, article, committed):
     def post(data):
         with committed():
             return client.post(
-                reverse("comments:post", kwargs={"article_id": article.pk}),
+                post_url(article),
                 data,
                 REMOTE_ADDR=READER_IP,
                 HTTP_USER_AGENT=READER_AGENT,
@@ -240,13 +240,13 @@ def test_a_comment_decided_before_its_alert_leaves_the_next_alert_free(
     """Guards: a held comment decided before its alert ran (nothing left to say) sends nothing
     and doesn't start a quiet period: the next held comment alerts at once."""
     with committed():
-        client.post(reverse("comments:post", kwargs={"article_id": article.pk}), comment_data)
+        client.post(post_url(article), comment_data)
         moderation.approve([posted(comment_data)], by=editors[0])
     assert mail.outbox == []
     assert cache.get(alerts.LOCK_KEY) is None
     post_bob = as_reader(comment_data, "Bob", "bob@example.com", "Held, and news.")
     with committed():
-        client.post(reverse("comments:post", kwargs={"article_id": article.pk}), post_bob)
+        client.post(post_url(article), post_bob)
     assert len(mail.outbox) == 2
     assert "Bob" in mail.outbox[0].body and "Ada Reader" not in mail.outbox[0].body
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from comments import moderation
 from comments.models import Block, Comment, DiscussionSettings, current_policy
-from tests.factories import form_token, make_article, make_comment
+from tests.factories import discussion_of, form_token, make_article, make_comment, post_url
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +79,7 @@ def post_comment(article, *, client=None, comment="A fair point, well made.", **
     client = client or Client()
     extra = {key: fields.pop(key) for key in list(fields) if key.isupper()}
     data = AUTHOR | {"url": "", "comment": comment, "token": form_token(article)} | fields
-    response = client.post(
-        reverse("comments:post", kwargs={"article_id": article.pk}), data, **extra
-    )
+    response = client.post(post_url(article), data, **extra)
     return response, Comment.objects.order_by("pk").last()
 
 
@@ -252,7 +250,7 @@ def test_close_after_days(editor_client, settings, on_page, environment, closed)
         assert "Comments are closed." not in page
         assert 'id="commentform"' in page
         assert response.status_code == 302
-        assert comment.article == article
+        assert comment.discussion == discussion_of(article)
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from comments import moderation
 from comments.models import Comment
 from tests import factories
+from tests.factories import discussion_of
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +169,7 @@ def held_for(article, *, name, email, body, ip="192.0.2.10", parent=None):
     """A comment a reader posts and the policy holds: through moderation.submit, so its
     trail says which rule held it and why, as on the site."""
     comment = Comment(
-        article=article,
+        discussion=discussion_of(article),
         parent=parent,
         author_name=name,
         author_email=email,

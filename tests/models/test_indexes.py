@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 # Which index each hot query must be able to read, by database.
 EXPECTED = {
     "postgresql": {
-        "the thread of the busiest article": "comments_co_article_",
+        "the thread of the busiest discussion": "comment_thread",
+        "the discussion of an article's page": "unique_discussion_per_object",
+        "the duplicate check": "unique_comment_unless_removed",
         "the moderation queue, first page": "comment_pending_queue",
         "the pending count": "comment",
         "all comments, newest first, first page": "comment_submitted",
@@ -24,7 +26,9 @@ EXPECTED = {
         "the policy's known-author look-up": "comment_author_status",
     },
     "sqlite": {
-        "the thread of the busiest article": "comments_co_article_",
+        "the thread of the busiest discussion": "comment_thread",
+        "the discussion of an article's page": "unique_discussion_per_object",
+        "the duplicate check": "unique_comment_unless_removed",
         # SQLite sorts the queue (it can't match NULLS LAST to the index): by status first.
         "the moderation queue, first page": "comments_co_status_",
         "the pending count": "comments_co_status_",

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Block, Comment
-from tests.factories import form_token, make_article, make_comment
+from tests.factories import form_token, make_article, make_comment, post_url
 from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def post_comment(article, *, client=None, meta=None, **fields):
         "comment": "A fair point, well made.",
         "token": form_token(article),
     } | fields
-    url = reverse("comments:post", kwargs={"article_id": article.pk})
+    url = post_url(article)
     response = client.post(url, data, **(meta or {}))
     return response, Comment.objects.order_by("pk").last()
 

@@ -19,6 +19,7 @@ from comments import moderation
 from comments.models import Comment, ModerationEvent, SpamExample
 from comments.moderation import commenter_data
 from tests import factories
+from tests.factories import discussion_of
 from tests.moderation.test_privacy import crawl, disguises
 from tests.pages import visible_text
 
@@ -47,7 +48,7 @@ def submit(article, text, *, name=ADA_NAME, email=ADA_EMAILS[0], ip=ADA_IPS[0], 
     """A reader's comment, through the write path as the form sends it (the trail starts)."""
     defaults = {"author_url": ADA_WEBSITE, "user_agent": ADA_AGENT, "poster_key": "k" * 32}
     comment = Comment(
-        article=article,
+        discussion=discussion_of(article),
         author_name=name,
         author_email=email,
         ip_address=ip,
@@ -165,9 +166,9 @@ def test_the_export_holds_every_comment_of_the_normalised_email_and_nothing_else
     assert [entry["id"] for entry in data["comments"]] == [approved.pk, pending.pk, spam.pk]
 
     for comment, entry, ip in zip(ada_comments(ada), data["comments"], ADA_IPS, strict=True):
-        assert entry["article"] == {
-            "headline": comment.article.headline,
-            "url": comment.article.get_absolute_url(),
+        assert entry["discussion"] == {
+            "title": comment.discussion.title,
+            "url": comment.discussion.get_absolute_url(),
         }
         assert entry["status"] == comment.status
         assert entry["name"] == ADA_NAME
@@ -181,8 +182,8 @@ def test_the_export_holds_every_comment_of_the_normalised_email_and_nothing_else
     assert [entry["email"] for entry in data["comments"]] == list(ADA_EMAILS)
 
     first, second, third = data["comments"]
-    assert first["article"]["url"] == article.get_absolute_url()
-    assert second["article"]["url"] != article.get_absolute_url()
+    assert first["discussion"]["url"] == article.get_absolute_url()
+    assert second["discussion"]["url"] != article.get_absolute_url()
     assert first["text"] == "First thoughts on the accord, corrected."
     assert first["edited_at"] == approved.edited_at.isoformat()
     assert first["moderated_at"] == approved.moderated_at.isoformat()
@@ -316,7 +317,7 @@ def many_comments(article, count, email):
     rows = []
     for n in range(count):
         comment = Comment(
-            article=article,
+            discussion=discussion_of(article),
             author_name="Prolific Poster",
             author_email=email,
             author_url="https://prolific.example.com",
@@ -403,7 +404,8 @@ def test_erasing_with_the_text_keeps_the_replies_under_a_placeholder(
     assert "I see the harbour differently." in html
     assert "in reply to a removed comment" in visible_text(html)
     assert f'id="comment-{lonely.pk}"' not in html
-    feed = client.get(reverse("comments:article_feed", args=[article.pk])).content.decode()
+    feed_url = reverse("comments:discussion_feed", args=[discussion_of(article).pk])
+    feed = client.get(feed_url).content.decode()
     for content in (html_unescaped(html), html_unescaped(feed)):
         for gone in ("private musings", "nobody answered", "Zelda Quincy", "zelda.quincy"):
             assert gone not in content, gone
@@ -658,6 +660,8 @@ EDITORS_PERMISSIONS = {
     "articles.view_article",
     "comments.change_comment",
     "comments.view_comment",
+    "comments.view_discussion",
+    "comments.change_discussion",
     "comments.view_discussionsettings",
     "comments.change_discussionsettings",
     "comments.add_block",
@@ -670,10 +674,10 @@ EDITORS_PERMISSIONS = {
 
 
 def test_editors_cannot_touch_users_or_groups(editor_client, editor):
-    """Guards: the Editors group holds exactly the permissions its migrations grant (0002,
-    0004, 0009, 0011), none on users or groups: an editor can't open another user's password
-    page or a group's page (403), so can't give themselves more rights, and posting changes
-    nothing."""
+    """Guards: the Editors group holds exactly the permissions comments.editors lists (and,
+    on this site, the articles'), none on users or groups: an editor can't open another
+    user's password page or a group's page (403), so can't give themselves more rights, and
+    posting changes nothing."""
     editors = Group.objects.get(name="Editors")
     granted = {
         f"{p.content_type.app_label}.{p.codename}"
@@ -791,8 +795,8 @@ def test_no_public_page_holds_personal_data_after_replies_picks_export_and_erasu
         first.get_absolute_url(),
         second.get_absolute_url(),
         reverse("comments:feed"),
-        reverse("comments:article_feed", args=[first.pk]),
-        reverse("comments:article_feed", args=[second.pk]),
+        reverse("comments:discussion_feed", args=[discussion_of(first).pk]),
+        reverse("comments:discussion_feed", args=[discussion_of(second).pk]),
         f"{first.get_absolute_url()}?replytocom={asked.pk}",
     }
     assert expected <= set(pages), sorted(pages)

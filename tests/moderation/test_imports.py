@@ -1,8 +1,11 @@
 """A newsroom's history brought in (comments.moderation.imports, manage.py import_comments):
-threads matched to articles by path, threading, statuses, dates and authors kept, bodies
-sanitized, one transaction, nothing added twice, the trail and the listeners."""
+threads matched to articles by path, or else made discussions of their pages (not with
+--objects-only), threading, statuses, dates and authors kept, bodies sanitized (in worker
+processes for a large file), one transaction, nothing added twice, the discussions' counts,
+the trail, the listeners and the progress line."""
 
 import io
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,8 +13,10 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from comments.history import ImportedComment, Thread, write_wordpress
-from comments.models import Comment, ModerationEvent, SpamExample
-from tests.factories import make_article, make_comment
+from comments.models import Comment, Discussion, ModerationEvent, SpamExample
+from comments.moderation import imports
+from comments.sanitize import sanitize_comment
+from tests.factories import discussion_of, make_article, make_comment
 
 START = datetime(2019, 3, 4, 10, 22, 33, tzinfo=UTC)
 
@@ -39,9 +44,9 @@ def export_file(tmp_path, discussions, name="export.xml"):
     return path
 
 
-def run_import(path, *args):
+def run_import(path, *args, stderr=None):
     out = io.StringIO()
-    call_command("import_comments", str(path), *args, stdout=out)
+    call_command("import_comments", str(path), *args, stdout=out, stderr=stderr or io.StringIO())
     return out.getvalue()
 
 
@@ -84,7 +89,7 @@ def test_threads_statuses_dates_and_authors_come_in(history, article):
         "7": "approved",
         "8": "approved",
     }
-    assert all(c.article_id == article.pk for c in found.values())
+    assert {c.discussion_id for c in found.values()} == {discussion_of(article).pk}
     assert (found["2"].parent_id, found["2"].depth, found["2"].root_id) == (
         found["1"].pk,
         1,
@@ -117,8 +122,9 @@ def test_the_trail_says_imported_by_the_import_rule(history):
     assert set(events.values_list("reason", flat=True)) == {"imported from wordpress"}
 
 
-def test_importing_the_same_file_again_adds_nothing(history):
+def test_importing_the_same_file_again_adds_nothing(history, monkeypatch):
     run_import(history)
+    monkeypatch.setattr(imports, "sanitize_comment", lambda raw: pytest.fail("sanitized again"))
     again = run_import(history)
     assert Comment.objects.exclude(import_key="").count() == 8
     assert "Added 0 comments." in again
@@ -168,23 +174,180 @@ def test_a_comment_already_on_the_site_is_not_repeated(tmp_path, article):
     assert "Skipped 1: the same text by the same author is there already." in output
 
 
-def test_threads_no_article_matches_are_reported_and_skipped(tmp_path, article):
-    elsewhere = Thread(key="2", link="https://old-gazette.example/gone/", title="Gone")
+ELSEWHERE = Thread(key="2", link="https://old-gazette.example/about/letters?x=1", title="Letters")
+
+
+def test_a_thread_no_article_matches_becomes_a_discussion_of_its_page(tmp_path, article):
     path = export_file(
         tmp_path,
-        [(thread_for(article), [comment(1)]), (elsewhere, [comment(2, thread="2")])],
+        [
+            (thread_for(article), [comment(1)]),
+            (ELSEWHERE, [comment(2, thread="2"), comment(3, thread="2", parent=2)]),
+        ],
     )
     output = run_import(path)
+    found = imported()
+    page = Discussion.objects.get(content_type=None)
+    assert (page.url, page.title) == ("https://old-gazette.example/about/letters?x=1", "Letters")
+    assert found["1"].discussion_id == discussion_of(article).pk
+    assert {found["2"].discussion_id, found["3"].discussion_id} == {page.pk}
+    assert found["3"].parent_id == found["2"].pk
+    assert "Added 3 comments: 3 approved." in output
+    assert "Nothing to discuss" not in output
+    again = run_import(path)  # the page's discussion is found again by its address
+    assert "Added 0 comments." in again and "Skipped 3: imported before." in again
+    assert Discussion.objects.filter(content_type=None).count() == 1
+
+
+def test_with_objects_only_a_thread_no_article_matches_is_reported_and_skipped(tmp_path, article):
+    path = export_file(
+        tmp_path,
+        [(thread_for(article), [comment(1)]), (ELSEWHERE, [comment(2, thread="2")])],
+    )
+    output = run_import(path, "--objects-only")
     assert set(imported()) == {"1"}
-    assert "No article at https://old-gazette.example/gone/" in output
-    assert "Skipped 1: no page of this site at its link." in output
+    assert not Discussion.objects.filter(content_type=None).exists()
+    assert (
+        "Nothing to discuss at https://old-gazette.example/about/letters?x=1: its comments were "
+        "skipped." in output
+    )
+    assert "Skipped 1: nothing to discuss at its link." in output
+
+
+def test_a_link_that_is_no_web_address_is_reported_and_skipped(tmp_path, db):
+    nowhere = Thread(key="7", link="about-us", title="About")
+    output = run_import(export_file(tmp_path, [(nowhere, [comment(1, thread="7")])]))
+    assert not Comment.objects.exists() and not Discussion.objects.exists()
+    assert "Nothing to discuss at about-us" in output
 
 
 def test_an_unpublished_article_takes_no_history(tmp_path, db):
     draft = make_article(status="draft")
     output = run_import(export_file(tmp_path, [(thread_for(draft), [comment(1)])]))
     assert not Comment.objects.exists()
-    assert "No article at" in output
+    # Nor is it made a page's discussion, which readers would see, headline and all.
+    assert not Discussion.objects.filter(content_type=None).exists()
+    assert "Nothing to discuss at" in output
+
+
+def test_each_discussions_approved_count_is_right_after_an_import(history, tmp_path, article):
+    other = make_article()
+    make_comment(other)  # one approved before the import
+    path = export_file(
+        tmp_path,
+        [
+            (thread_for(other, "9"), [comment(1, thread="9"), comment(2, thread="9")]),
+            (ELSEWHERE, [comment(3, thread="2"), comment(4, thread="2", status="pending")]),
+        ],
+        "more.xml",
+    )
+    run_import(history)
+    run_import(path)
+    page = Discussion.objects.get(content_type=None)
+    counts = dict(Discussion.objects.values_list("pk", "approved_count"))
+    assert counts == {discussion_of(article).pk: 5, discussion_of(other).pk: 3, page.pk: 1}
+    for discussion in Discussion.objects.all():
+        assert discussion.approved_count == discussion.comments.approved().count()
+
+
+@pytest.fixture
+def may_fork(monkeypatch):
+    """Forking allowed even if an earlier test left a thread running (a live server)."""
+    monkeypatch.setattr(imports, "_can_fork", lambda: True)
+
+
+def test_a_large_file_is_sanitized_in_worker_processes_the_same(
+    tmp_path, article, monkeypatch, may_fork
+):
+    monkeypatch.setattr(imports, "POOL_FROM", 4)
+    monkeypatch.setattr(imports, "SANITIZE_CHUNK", 3)
+    pools, here = [], []
+    start_pool, sanitize_here = imports._pool, imports._Sanitizer._here
+
+    def pool(workers):
+        pools.append(start_pool(workers))
+        return pools[-1]
+
+    def sanitized_here(self, chunk):
+        here.extend(chunk)
+        sanitize_here(self, chunk)
+
+    monkeypatch.setattr(imports, "_pool", pool)
+    monkeypatch.setattr(imports._Sanitizer, "_here", sanitized_here)
+    bodies = [
+        '<p onclick="steal()">Hi<script>alert(1)</script></p>',
+        '<a href="javascript:alert(1)">x</a> and <a href="https://example.org/">y</a>',
+        "Two\n\nparagraphs, <em>one</em> &amp; the other",
+        "Ünïcode 🎉 <b>bold</b>",
+    ]
+    comments = [comment(n, body=bodies[n % 4] + f" {n}") for n in range(1, 12)]
+    # The same text as comment 4's, by another author: sanitized once, imported twice.
+    comments.append(comment(12, body=bodies[0] + " 4", author_email="other@example.org"))
+    output = run_import(export_file(tmp_path, [(thread_for(article), comments)]), "--workers", "2")
+    found = imported()
+    assert len(found) == 12 and "Added 12 comments" in output
+    assert len(pools) == 1 and pools[0] is not None and here == []  # all done by the pool
+    for imported_comment in found.values():
+        assert imported_comment.body_html == sanitize_comment(imported_comment.body_raw)
+    assert "<script" not in found["1"].body_html and "javascript" not in found["2"].body_html
+
+
+def test_the_sanitizer_gives_every_bodys_html_however_the_chunks_were_shared(monkeypatch, may_fork):
+    """However the chunks are shared (the workers take them from the front, this process from
+    the back while it waits), each body's HTML is the sanitizer's."""
+    monkeypatch.setattr(imports, "POOL_FROM", 1)
+    monkeypatch.setattr(imports, "SANITIZE_CHUNK", 2)
+    bodies = [f"<p>Number {n} <script>x()</script><i>it</i></p>" for n in range(41)]
+    with imports._Sanitizer(workers=2) as sanitizer:
+        for body in bodies + bodies[:5]:  # each distinct text once
+            sanitizer.add(body)
+        sanitizer.finish()
+        assert sanitizer.pool is not None
+        shown = [sanitizer.html_of(body) for body in reversed(bodies)]
+    assert shown == [sanitize_comment(body) for body in reversed(bodies)]
+    assert sanitizer.pool is None  # ended with the block
+
+
+def test_no_pool_is_forked_while_another_thread_runs(monkeypatch):
+    monkeypatch.setattr(imports, "POOL_FROM", 1)
+    monkeypatch.setattr(imports, "SANITIZE_CHUNK", 2)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with imports._Sanitizer(workers=2) as sanitizer:
+            for n in range(10):
+                sanitizer.add(f"<b>{n}</b><script>x()</script>")
+            sanitizer.finish()
+            assert sanitizer.pool is None
+            assert sanitizer.html_of("<b>3</b><script>x()</script>") == "<p><b>3</b></p>"
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_a_small_file_is_sanitized_in_the_importing_process(history, monkeypatch):
+    monkeypatch.setattr(imports, "_pool", lambda workers: pytest.fail("no pool for 8 comments"))
+    run_import(history, "--workers", "4")
+    assert "<script" not in imported()["7"].body_html
+
+
+def test_progress_goes_to_stderr_on_one_line_when_asked(history, monkeypatch):
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 3)
+    err = io.StringIO()
+    output = run_import(history, "--progress", stderr=err)
+    shown = err.getvalue()
+    assert shown.startswith("\rRead 3 comments…\rRead 6 comments…")
+    assert "\rAdded 8 of 8 comments…" in shown
+    assert shown.endswith("\n") and shown.count("\n") == 1  # one line, ended at the end
+    assert "Read 8 comments" in output and "…" not in output  # stdout: the report only
+
+
+def test_no_progress_is_shown_off_a_terminal(history, monkeypatch):
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 3)
+    err = io.StringIO()  # not a terminal
+    run_import(history, stderr=err)
+    assert err.getvalue() == ""
 
 
 def test_a_malformed_file_is_refused_and_nothing_of_it_stays(tmp_path, article, history):

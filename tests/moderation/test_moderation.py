@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from comments import moderation
 from comments.models import Comment, ModerationEvent
-from tests.factories import make_article, make_comment, make_comments
+from tests.factories import discussion_of, make_article, make_comment, make_comments
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ CHANGELIST = "/admin/comments/comment/"
 
 
 def new_comment(article, name="Ada", email="ada@example.com"):
-    comment = Comment(article=article, author_name=name, author_email=email)
+    comment = Comment(discussion=discussion_of(article), author_name=name, author_email=email)
     comment.set_body("Hello")
     comment.email_normalized = comment.author_email.strip().lower()
     return comment
@@ -92,7 +92,7 @@ def test_removed_comment_does_not_block_its_text(article):
 
 def test_create_with_body_raw_sanitizes(article):
     comment = Comment.objects.create(
-        article=article,
+        discussion=discussion_of(article),
         author_name="Ada",
         author_email="Ada@Example.com",
         body_raw="<script>x()</script><b>bold</b>",
@@ -169,7 +169,7 @@ def test_listeners_are_told_on_commit_which_comments_articles_and_statuses(
     (change,) = told
     assert change.action == "approve"
     assert {c.pk for c in change.comments} == {first.pk, second.pk}
-    assert change.article_ids == {article.pk, other_article.pk}
+    assert change.discussion_ids == {discussion_of(article).pk, discussion_of(other_article).pk}
     assert change.from_status == {first.pk: "pending", second.pk: "spam"}
     assert change.to_status == "approved"
     assert change.by == editor
@@ -187,7 +187,7 @@ def test_listeners_are_not_told_when_the_transaction_rolls_back(article, editor,
 @pytest.mark.parametrize(
     "call",
     [
-        lambda c, by: moderation.submit(new_comment(c.article, email="new@example.com")),
+        lambda c, by: moderation.submit(new_comment(c.discussion, email="new@example.com")),
         lambda c, by: moderation.approve([c], by=by),
         lambda c, by: moderation.mark_spam([c], by=by),
         lambda c, by: moderation.remove([c], by=by),
@@ -621,7 +621,7 @@ def test_bringing_back_a_thousand_removed_comments_at_once(article, editor):
     comments = make_comments(article, 1200)
     moderation.remove(comments, by=editor)
     assert len(moderation.approve(comments, by=editor)) == 1200
-    assert Comment.objects.approved().filter(article=article).count() == 1200
+    assert Comment.objects.approved().filter(discussion=discussion_of(article)).count() == 1200
 
 
 def test_a_removed_comment_whose_twin_is_live_stays_removed(article, editor):

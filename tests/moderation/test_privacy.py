@@ -6,10 +6,9 @@ from urllib.parse import quote, quote_plus, urljoin, urlparse
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from comments.models import Comment
-from tests.factories import form_token, make_article, make_comment
+from tests.factories import form_token, make_article, make_comment, post_url
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +75,7 @@ def test_no_public_page_contains_the_email_in_any_form(site_with_a_private_email
 
 def test_posters_own_pages_after_posting_do_not_contain_the_email(client, article):
     response = client.post(
-        reverse("comments:post", kwargs={"article_id": article.pk}),
+        post_url(article),
         {
             "name": "Secret Reader",
             "email": EMAIL,
@@ -96,7 +95,7 @@ def test_posters_own_pages_after_posting_do_not_contain_the_email(client, articl
 
 def test_only_the_posters_reshown_form_contains_the_email(client, article):
     response = client.post(
-        reverse("comments:post", kwargs={"article_id": article.pk}),
+        post_url(article),
         {"name": "Secret Reader", "email": EMAIL, "comment": ""},
     )
     assert f'value="{EMAIL}"' in response.content.decode()

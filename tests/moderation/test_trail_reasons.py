@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from comments import moderation
 from comments.models import Comment, ModerationEvent
-from tests.factories import make_comment
+from tests.factories import discussion_of, make_comment
 
 REASONS_MIGRATION = importlib.import_module("comments.migrations.0015_reasons_without_the_rule")
 
@@ -20,7 +20,9 @@ def historical_apps():
 
 def test_a_rules_reason_is_recorded_without_its_name(article, settings):
     settings.COMMENTS_MAX_LINKS = 0
-    held = Comment(article=article, author_name="Linker", author_email="linker@example.com")
+    held = Comment(
+        discussion=discussion_of(article), author_name="Linker", author_email="linker@example.com"
+    )
     held.set_body("https://a.example/ and https://b.example/")
     moderation.submit(held)
     event = held.events.get()

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment, DiscussionSettings, current_policy
-from tests.factories import form_token, make_article, make_comment
+from tests.factories import form_token, make_article, make_comment, post_url
 from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def save_word_lists(client, **lists):
 def post_comment(client, article, *, comment="A fair point, well made.", meta=None, **fields):
     """Post the reader's form from `client`; return (response, the newest comment)."""
     data = AUTHOR | {"url": "", "comment": comment, "token": form_token(article)} | fields
-    url = reverse("comments:post", kwargs={"article_id": article.pk})
+    url = post_url(article)
     response = client.post(url, data, **(meta or {}))
     return response, Comment.objects.order_by("pk").last()
 

@@ -6,7 +6,7 @@ from django.test import RequestFactory
 
 from comments.models import Comment
 from comments.public.network import client_ip
-from tests.factories import form_token
+from tests.factories import form_token, post_url
 from tests.test_settings import run_with_settings
 
 
@@ -82,7 +82,7 @@ def test_missing_remote_addr_is_none(settings):
 def test_a_posted_comment_stores_the_client_behind_the_proxy(client, article, settings):
     settings.COMMENTS_TRUSTED_PROXIES = ["127.0.0.0/8"]
     client.post(
-        f"/comments/post/{article.pk}/",
+        post_url(article),
         {
             "name": "Ada",
             "email": "ada@example.com",

@@ -23,6 +23,7 @@ from django.db import connection
 from comments import moderation
 from comments.models import Comment
 from tests import factories
+from tests.factories import discussion_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -137,7 +138,7 @@ def test_twenty_identical_posts_at_once_make_one_comment(live_server):
         "token": factories.form_token(article),  # the form was shown a minute ago
     }
     body = urllib.parse.urlencode(data).encode()
-    url = f"{live_server.url}/comments/post/{article.pk}/"
+    url = f"{live_server.url}{factories.post_url(article)}"
     statuses, pages = post_all_at_once(opener, url, [body] * POSTS)
 
     assert Comment.objects.count() == 1
@@ -151,7 +152,7 @@ def test_twenty_identical_posts_at_once_make_one_comment(live_server):
 def test_one_session_posting_several_comments_at_once_sees_them_all(live_server):
     article = factories.make_article()
     opener, token = open_session(live_server, article)
-    url = f"{live_server.url}/comments/post/{article.pk}/"
+    url = f"{live_server.url}{factories.post_url(article)}"
 
     def body(text):
         data = {"csrfmiddlewaretoken": token, "name": "Bo", "email": "bo@example.com"}
@@ -192,7 +193,7 @@ def test_fifty_readers_posting_at_once_each_comment_stored_once(live_server):
             author_email=f"racer{n}@example.org",
         )
     queue_connections(live_server, READERS)
-    url = f"{live_server.url}/comments/post/{article.pk}/"
+    url = f"{live_server.url}{factories.post_url(article)}"
     texts = [f"Racer {n} says the accord needs clause {n} rewritten." for n in range(READERS)]
     posts = []
     for n, text in enumerate(texts):
@@ -213,14 +214,14 @@ def test_fifty_readers_posting_at_once_each_comment_stored_once(live_server):
     assert statuses == [302] * READERS, Counter(statuses)
     accepted = [text for text, status in zip(texts, statuses, strict=True) if status == 302]
     stored = Counter(
-        Comment.objects.filter(article=article, body_raw__in=texts).values_list(
+        Comment.objects.filter(discussion=discussion_of(article), body_raw__in=texts).values_list(
             "body_raw", flat=True
         )
     )
     assert {text: stored[text] for text in accepted} == dict.fromkeys(accepted, 1)
     assert sum(stored.values()) == len(accepted)
 
-    approved = Comment.objects.approved().filter(article=article).count()
+    approved = Comment.objects.approved().filter(discussion=discussion_of(article)).count()
     assert approved > len(known)  # the known authors' new comments went straight up
     status, page = read_page(
         urllib.request.build_opener(Gzip()), live_server.url + article.get_absolute_url()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.public.feeds import FEED_LENGTH, LatestCommentsFeed
-from tests.factories import make_article, make_comment, make_comments
+from tests.factories import discussion_of, make_article, make_comment, make_comments
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,11 @@ SITE_FEED = "/comments/feed/"
 
 
 def article_feed(article_id):
-    return reverse("comments:article_feed", kwargs={"article_id": article_id})
+    """The comments feed of the article with this id (of its discussion; of a discussion
+    that does not exist for an article that does not)."""
+    article = Article.objects.filter(pk=article_id).first()
+    discussion_id = discussion_of(article).pk if article else 999_999
+    return reverse("comments:discussion_feed", kwargs={"discussion_id": discussion_id})
 
 
 def get_feed(client, url=SITE_FEED):
@@ -159,16 +163,17 @@ def test_pages_link_the_feeds_in_their_head(client):
 
 @pytest.mark.parametrize("count", [5, 60])
 def test_feed_queries_do_not_grow_with_comments(client, count, django_assert_max_num_queries):
-    """Guards the N+1 of fetching each item's article (for its title and permalink) once per
-    comment: the site feed is one query, the article feed two (the article, then its comments).
-    """
+    """Guards the N+1 of fetching each item's discussion (for its title and permalink) once
+    per comment: the site feed is one query, an article's feed two (its discussion, then its
+    comments)."""
     for article in (make_article(), make_article()):
         make_comments(article, count)
     with django_assert_max_num_queries(1):
         _, root = get_feed(client)
     assert len(entries(root)) == min(2 * count, FEED_LENGTH)
+    url = article_feed(article.pk)
     with django_assert_max_num_queries(2):
-        _, root = get_feed(client, article_feed(article.pk))
+        _, root = get_feed(client, url)
     assert len(entries(root)) == min(count, FEED_LENGTH)
 
 

@@ -29,12 +29,12 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
 from django.test import Client, override_settings
-from django.urls import reverse
 
 from comments.models import Comment, DiscussionSettings
 from comments.public import throttle
 from comments.public.views import DUPLICATE_MESSAGE, FLOOD_MESSAGE
 from tests import factories
+from tests.factories import post_url
 from tests.processes import database_url, free_port
 
 pytestmark = pytest.mark.django_db
@@ -48,10 +48,6 @@ def flood_control_on(settings):
     """conftest.py turns flood control off for the rest of the suite; here it is on, at its
     default of 15 seconds."""
     settings.COMMENTS_FLOOD_SECONDS = 15
-
-
-def post_url(article):
-    return reverse("comments:post", kwargs={"article_id": article.pk})
 
 
 def as_reader(data, name, email, text):

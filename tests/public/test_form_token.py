@@ -14,21 +14,16 @@ import time
 import pytest
 from django.core import signing
 from django.test import Client
-from django.urls import reverse
 
 from comments.models import Comment
 from comments.public.forms import FORM_EXPIRED_MESSAGE, FORM_TOKEN_SALT, form_token_age
-from tests.factories import form_token, make_article
+from tests.factories import form_token, make_article, post_url
 from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 
 DAY = 24 * 60 * 60
 AWAITING = "Your comment is awaiting moderation."
-
-
-def post_url(article):
-    return reverse("comments:post", kwargs={"article_id": article.pk})
 
 
 def input_value(page, name):

@@ -4,24 +4,23 @@ import re
 import unicodedata
 
 import pytest
-from django.urls import reverse
 
 from comments.public.forms import CommentForm
 from comments.sanitize import allowed_tags_help
-from tests.factories import make_article, make_comment
+from tests.factories import discussion_of, make_article, make_comment, post_url
 
 pytestmark = pytest.mark.django_db
 
 
 def form_for(article, data):
-    return CommentForm(data, article=article)
+    return CommentForm(data, discussion=discussion_of(article))
 
 
 def test_valid_form_builds_a_sanitized_comment(article, comment_data):
     form = form_for(article, comment_data)
     assert form.is_valid(), form.errors
     comment = form.build_comment(ip_address="203.0.113.5", user_agent="UA" * 400)
-    assert comment.article == article
+    assert comment.discussion == discussion_of(article)
     assert comment.author_name == "Ada Reader"
     assert comment.body_raw == comment_data["comment"]
     assert comment.body_html == "<p>I was at the talks. <em>Nobody</em> expected this.</p>"
@@ -133,7 +132,7 @@ def test_closed_article_refuses_comments(comment_data):
     article = make_article(comments_open=False)
     form = form_for(article, comment_data)
     assert not form.is_valid()
-    assert form.non_field_errors() == ["Comments are closed on this article."]
+    assert form.non_field_errors() == ["Comments are closed."]
 
 
 def test_the_form_itself_never_checks_for_duplicates(article, comment_data):
@@ -235,10 +234,6 @@ def test_a_blank_form_has_the_respond_anchor_and_no_summary(client, article):
     assert '<section id="respond" class="comment-respond">' in html
     assert "error-summary" not in html
     assert "<title>Error" not in html
-
-
-def post_url(article):
-    return reverse("comments:post", kwargs={"article_id": article.pk})
 
 
 def input_tag(html, name):

@@ -4,16 +4,12 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from comments.models import Comment
+from tests.factories import post_url
 from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
-
-
-def post_url(article):
-    return reverse("comments:post", kwargs={"article_id": article.pk})
 
 
 def test_the_honeypot_is_out_of_sight_out_of_reach_and_not_autofilled(client, article):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
-from tests.factories import form_token, make_comment
+from tests.factories import form_token, make_comment, post_url
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def post(client, article, **fields):
     data = {"name": "Ada", "email": "ada@example.com", "comment": "First version."}
     data |= {"token": form_token(article)} | fields
-    client.post(reverse("comments:post", kwargs={"article_id": article.pk}), data)
+    client.post(post_url(article), data)
     return Comment.objects.latest("pk")
 
 

@@ -1,15 +1,11 @@
 """Preview: the comment as it will appear, through the same sanitizer, and nothing saved."""
 
 import pytest
-from django.urls import reverse
 
 from comments.models import Comment
+from tests.factories import post_url
 
 pytestmark = pytest.mark.django_db
-
-
-def post_url(article):
-    return reverse("comments:post", kwargs={"article_id": article.pk})
 
 
 def test_preview_shows_the_sanitized_comment_keeps_the_text_and_saves_nothing(

@@ -4,15 +4,11 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from comments.public.session import REMEMBER_COOKIE
+from tests.factories import post_url
 
 pytestmark = pytest.mark.django_db
-
-
-def post_url(article):
-    return reverse("comments:post", kwargs={"article_id": article.pk})
 
 
 def checkbox(html):

@@ -4,22 +4,17 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from comments import moderation
 from comments.models import Comment
-from tests.factories import form_token, make_article, make_comment
+from tests.factories import discussion_of, form_token, make_article, make_comment, post_url
 
 pytestmark = pytest.mark.django_db
 
 
-def post_url(article):
-    return reverse("comments:post", kwargs={"article_id": article.pk})
-
-
 def reply_data(parent, **fields):
     """A reply to `parent` from its article's form (pass article= for a top-level comment)."""
-    article = fields.pop("article", None) or parent.article
+    article = fields.pop("article", None) or parent.discussion
     return {
         "name": "Bo Replier",
         "email": "bo@example.com",
@@ -172,10 +167,18 @@ def test_depth_and_root_are_derived_on_save(article):
     from its parent; nobody sets depth or root by hand."""
     top = make_comment(article)
     middle = Comment.objects.create(
-        article=article, author_name="M", author_email="m@example.com", body_raw="m", parent=top
+        discussion=discussion_of(article),
+        author_name="M",
+        author_email="m@example.com",
+        body_raw="m",
+        parent=top,
     )
     deepest = Comment.objects.create(
-        article=article, author_name="D", author_email="d@example.com", body_raw="d", parent=middle
+        discussion=discussion_of(article),
+        author_name="D",
+        author_email="d@example.com",
+        body_raw="d",
+        parent=middle,
     )
     assert (top.depth, top.root_id) == (0, None)
     assert (middle.depth, middle.root_id) == (1, top.pk)

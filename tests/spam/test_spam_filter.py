@@ -11,7 +11,6 @@ thresholds chosen around the score a comment will get.
 import csv
 import functools
 import html
-import importlib
 import json
 import os
 import random
@@ -23,22 +22,24 @@ import zlib
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comments import moderation
+from comments.editors import ensure_editors_group
 from comments.models import Comment, ModerationEvent, SpamExample, SpamFilterVersion
 from comments.spam import filter as spamfilter
 from comments.spam import model as spam_model
 from comments.spam.features import clean_text
 from tests import factories
+from tests.factories import discussion_of, post_url
 from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,28 +56,13 @@ COMMITTED = pytest.mark.django_db(transaction=True)
 # --------------------------------------------------------------------------------------------
 # Helpers
 
-EDITORS_MIGRATIONS = [
-    ("0002_editors_group", "create_editors_group"),
-    ("0004_editors_cannot_delete_comments", "revoke_delete"),
-    ("0009_editors_set_discussion_policy", "grant"),
-    ("0011_editors_read_the_spam_filter", "grant"),
-]
-
 
 @pytest.fixture
 def editors_group(transactional_db):
-    """The Editors group, as the data migrations make it, for a test whose rows commit.
-
-    A committed test's flush keeps content types and permissions (post_migrate makes them
-    again) but not the group the migrations made; serialized rollback can't bring it back
-    here, since it clashes with those re-made content types once another module's committed
-    test has run. So the migrations' own functions run again, on their historical models.
-    """
-    if not Group.objects.filter(name="Editors").exists():
-        historical = MigrationExecutor(connection).loader.project_state().apps
-        for migration, function in EDITORS_MIGRATIONS:
-            module = importlib.import_module(f"comments.migrations.{migration}")
-            getattr(module, function)(historical, None)
+    """The Editors group, as `create_editors_group --also-app articles` makes it, for a test
+    whose rows commit (a committed test's flush keeps content types and permissions, which
+    post_migrate makes again, but not the group the migrations made)."""
+    ensure_editors_group(apps, ["articles"])
     return Group.objects.get(name="Editors")
 
 
@@ -136,10 +122,6 @@ def add_examples(ham, spam, seed=0):
     )
 
 
-def post_url(article):
-    return reverse("comments:post", kwargs={"article_id": article.pk})
-
-
 def post(article, text, name="Ada Reader", email="ada.reader@example.com", url="", **extra):
     """Post a comment through the real form, as a reader; return it as saved."""
     data = {
@@ -152,7 +134,7 @@ def post(article, text, name="Ada Reader", email="ada.reader@example.com", url="
     }
     response = Client().post(post_url(article), data, REMOTE_ADDR="203.0.113.9")
     assert response.status_code == 302, response.content.decode()[:2000]
-    return Comment.objects.get(article=article, author_email=email, body_raw=text)
+    return Comment.objects.get(discussion=discussion_of(article), author_email=email, body_raw=text)
 
 
 def submit_event(comment):
@@ -288,7 +270,9 @@ def test_a_rules_decision_teaches_nothing(
         client.post(post_url(article), comment_data | {"comment": "A second, different thought."})
         moderation.mark_spam([factories.make_comment(article, status="pending")], by="a rule")
     assert len(callbacks) == 3
-    statuses = sorted(Comment.objects.filter(article=article).values_list("status", flat=True))
+    statuses = sorted(
+        Comment.objects.filter(discussion=discussion_of(article)).values_list("status", flat=True)
+    )
     assert statuses == ["approved", "spam", "spam"]
     assert not SpamExample.objects.exists()
 
@@ -995,7 +979,7 @@ def test_after_editors_decide_400_comments_the_form_sends_obvious_spam_to_spam(
     comments = {False: [], True: []}
     for index, (name, text, is_spam) in enumerate(ham + spam):
         comment = Comment(
-            article=article,
+            discussion=discussion_of(article),
             author_name=name,
             author_email=f"viewer{index}@example.com",
             status=Status.PENDING,

@@ -4,10 +4,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from comments.models import Comment
-from tests.factories import form_token, make_article, make_comments
+from tests.factories import form_token, make_article, make_comments, post_url
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +22,11 @@ def test_article_page_queries_do_not_grow_with_comments(
     client, count, django_assert_max_num_queries
 ):
     """Guards the N+1 of fetching each comment's article or author on the article page:
-    one query for the article, one for the Discussion settings (are comments still open?),
-    one for the whole thread."""
+    one query for the article, one for its Discussion (public? open?), one for the
+    Discussion settings, one for the whole thread."""
     article = make_article()
     make_comments(article, count)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         response = client.get(article.get_absolute_url())
     assert response.content.decode().count('class="comment ') == count
 
@@ -39,7 +38,7 @@ def test_posters_page_queries_do_not_grow_with_comments(count, django_assert_max
     make_comments(article, count)
     poster = Client()
     poster.post(
-        reverse("comments:post", kwargs={"article_id": article.pk}),
+        post_url(article),
         {
             "name": "Poster",
             "email": "poster@example.com",
@@ -47,7 +46,7 @@ def test_posters_page_queries_do_not_grow_with_comments(count, django_assert_max
             "token": form_token(article),
         },
     )
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         response = poster.get(article.get_absolute_url())
     assert response.content.decode().count('class="comment ') == count + 1
 
@@ -68,11 +67,11 @@ def make_threads(article, count):
 @pytest.mark.parametrize("count", [10, 1000])
 def test_threaded_article_page_queries_do_not_grow(client, count, django_assert_max_num_queries):
     """Guards the N+1 of fetching each reply's parent or children while nesting the thread:
-    still one query for the article, one for the settings and one for the whole thread,
-    however deep."""
+    still one query for the article, one for its discussion, one for the settings and one for
+    the whole thread, however deep."""
     article = make_article()
     make_threads(article, count)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         response = client.get(article.get_absolute_url())
     html = response.content.decode()
     assert html.count('class="comment ') == count
@@ -83,9 +82,7 @@ def test_a_post_reads_the_discussion_settings_once(client, article, comment_data
     """Guards reading the settings row twice per post (the form's "still open?" check and
     the view's flood control share the policy the form read)."""
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(
-            reverse("comments:post", kwargs={"article_id": article.pk}), comment_data
-        )
+        response = client.post(post_url(article), comment_data)
     assert response.status_code == 302
     reads = [q["sql"] for q in queries if "comments_discussionsettings" in q["sql"]]
     assert len(reads) == 1, reads

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.safestring import SafeString, mark_safe
@@ -26,6 +25,7 @@ from comments.thread.render import (
     html_template,
 )
 from tests import factories
+from tests.factories import post_url
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ def test_the_preview_escapes_the_name_as_the_thread_does(client, article, commen
         "comment": "Look <em>here</em><script>x()</script>",
         "preview": "1",
     }
-    response = client.post(reverse("comments:post", kwargs={"article_id": article.pk}), data)
+    response = client.post(post_url(article), data)
     assert response.status_code == 200
     html_page = response.content.decode()
     preview = html_page[html_page.index('id="comment-preview"') :].split("</div>\n    </div>")[0]

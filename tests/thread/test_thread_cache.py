@@ -29,13 +29,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
 from comments import moderation
-from comments.models import Comment, DiscussionSettings
+from comments.models import Comment, Discussion, DiscussionSettings
 from comments.public.forms import form_token_age
 from comments.public.session import OWN_THREADS_SESSION_KEY
 from comments.thread import cache as thread
-from tests.factories import form_token, make_article, make_comment
+from tests.factories import (
+    close_comments,
+    discussion_of,
+    form_token,
+    make_article,
+    make_comment,
+    post_url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,10 +62,6 @@ def committed(django_capture_on_commit_callbacks):
     """`with committed():` runs the on_commit listeners of the block's changes on leaving
     it, as a real commit would (forget_threads among them)."""
     return partial(django_capture_on_commit_callbacks, execute=True)
-
-
-def post_url(article):
-    return reverse("comments:post", kwargs={"article_id": article.pk})
 
 
 def get(client, url):
@@ -91,7 +93,7 @@ def is_private(response):
 
 
 def generation(article):
-    return cache.get(thread.GENERATION_KEY.format(article_id=article.pk))
+    return cache.get(thread.GENERATION_KEY.format(discussion_id=discussion_of(article).pk))
 
 
 def stored_pages(article):
@@ -361,7 +363,9 @@ def test_a_committed_approval_shows_to_the_next_reader():
 
 
 def submit_new_pending(article, pending, editor):
-    comment = Comment(article=article, author_name="Nell New", author_email="nell@example.com")
+    comment = Comment(
+        discussion=discussion_of(article), author_name="Nell New", author_email="nell@example.com"
+    )
     comment.set_body("A first comment from a new author.")
     assert moderation.submit(comment).status == Comment.Status.PENDING
 
@@ -640,7 +644,8 @@ def test_digit_like_query_values_give_a_page_not_an_error(two_pages, editor_clie
 
 
 def test_an_edited_headline_shows_at_once(article):
-    """Guards: the article's updated_at is in the key: the thread's title ("1 comment on
+    """Guards: the discussion's updated_at is in the key, and the page brings the
+    discussion's title up to date with the article's: the thread's title ("1 comment on
     “…”") follows an edited headline with no word from the write path."""
     make_comment(article)
     warm(article)
@@ -655,12 +660,11 @@ def test_an_edited_headline_shows_at_once(article):
 
 
 def test_closing_an_articles_comments_takes_the_reply_links_away_at_once(article):
-    """Guards: an article closed to comments (saved by an editor) shows no Reply links and
+    """Guards: a discussion closed to comments (saved by an editor) shows no Reply links and
     "Comments are closed." on the next page."""
     make_comment(article)
     assert REPLY_LINK in warm(article)
-    article.comments_open = False
-    article.save()
+    close_comments(article)
 
     page, _ = read_as_reader(article)
     assert REPLY_LINK not in page
@@ -669,17 +673,17 @@ def test_closing_an_articles_comments_takes_the_reply_links_away_at_once(article
 
 def test_whether_replies_are_open_is_in_the_key_itself(article):
     """Guards: can_reply is in the key, not only updated_at: with the switch turned off and
-    the article's updated_at unchanged (a bulk update), the cached page with Reply links is
-    not served; turned on again, the first cached page is."""
+    the discussion's updated_at unchanged (a bulk update), the cached page with Reply links
+    is not served; turned on again, the first cached page is."""
     make_comment(article)
     assert REPLY_LINK in warm(article)
-    Article.objects.filter(pk=article.pk).update(comments_open=False)
+    Discussion.objects.filter(pk=discussion_of(article).pk).update(is_open=False)
 
     closed, comment_sql = read_as_reader(article)
     assert comment_sql
     assert REPLY_LINK not in closed
 
-    Article.objects.filter(pk=article.pk).update(comments_open=True)
+    Discussion.objects.filter(pk=discussion_of(article).pk).update(is_open=True)
     page, comment_sql = read_as_reader(article)
     assert comment_sql == []
     assert REPLY_LINK in page

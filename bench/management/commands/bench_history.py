@@ -2,11 +2,12 @@
 --comments comments (in threads of 1,000, every fifth comment starting a thread of replies)
 with `write_wordpress`, then read it back with `read_wordpress`, and print both times and the
 file's size. With --import, also time bringing the file in (`moderation.bring_in`, as
-`import_comments` does: sanitizing, threading, the trail) on an article per thread, in a
-transaction rolled back at the end.
+`import_comments` does: sanitizing, threading, the trail) into the discussion of an article
+per thread, in a transaction rolled back at the end; --workers as import_comments takes it
+(default: one sanitizing process per CPU; 1: none but this one).
 
     SECRET_KEY=x DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python manage.py \\
-        bench_history --comments 100000
+        bench_history --comments 100000 --import
 """
 
 import os
@@ -19,6 +20,7 @@ from django.core.management.base import BaseCommand
 from bench.management.benchmarks import benchmark_article, rolled_back
 from comments import moderation
 from comments.history import ImportedComment, Thread, read_wordpress, write_wordpress
+from comments.models import Discussion
 
 PER_THREAD = 1000
 
@@ -48,11 +50,12 @@ def generated(count):
 
 
 class Command(BaseCommand):
-    help = "Time writing and reading a generated WordPress export (no database)."
+    help = "Time writing, reading (and with --import, importing) a generated WordPress export."
 
     def add_arguments(self, parser):
         parser.add_argument("--comments", type=int, default=100_000)
         parser.add_argument("--import", action="store_true", dest="bring_in")
+        parser.add_argument("--workers", type=int, help="with --import: as import_comments")
 
     def handle(self, *args, **options):
         count = options["comments"]
@@ -71,18 +74,24 @@ class Command(BaseCommand):
                 f"{read:,} read back in {reading:.1f} s"
             )
             if options["bring_in"]:
-                self.import_into_database(path)
+                self.import_into_database(path, options["workers"])
 
-    def import_into_database(self, path):
+    def import_into_database(self, path, workers=None):
         with rolled_back():
-            articles = {}
+            discussions = {}
 
-            def article_for(thread):
-                return articles.setdefault(thread.key, benchmark_article(thread.title))
+            def discussion_for(thread):
+                if thread.key not in discussions:
+                    article = benchmark_article(thread.title)
+                    discussions[thread.key] = Discussion.objects.of(article)
+                return discussions[thread.key]
 
             started = time.perf_counter()
             report = moderation.bring_in(
-                read_wordpress(path), source="bench", find_discussed=article_for
+                read_wordpress(path),
+                source="bench",
+                find_discussed=discussion_for,
+                workers=workers,
             )
             seconds = time.perf_counter() - started
         self.stdout.write(

@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand
 from django.test import Client
 from django.urls import reverse
 
-from bench.management.benchmarks import benchmark_article, rolled_back
+from bench.management.benchmarks import benchmark_discussion, rolled_back
 from comments.models import Block, DiscussionSettings
 from comments.public.forms import sign_form_token
 
@@ -39,9 +39,9 @@ class Command(BaseCommand):
             self._run(posts, blocks, words)
 
     def _run(self, posts, blocks, words):
-        article = benchmark_article()
-        url = reverse("comments:post", kwargs={"article_id": article.pk})
-        token = sign_form_token(article, time.time() - 60)
+        discussion = benchmark_discussion()
+        url = reverse("comments:post", kwargs={"discussion_id": discussion.pk})
+        token = sign_form_token(discussion, time.time() - 60)
         backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
 
         DiscussionSettings(flood_seconds=0).save()

@@ -19,7 +19,7 @@ from django.test import Client
 
 from bench.management.benchmarks import benchmark_article, rolled_back
 from comments import moderation, sanitize
-from comments.models import COMMENT_MAX_LENGTH
+from comments.models import COMMENT_MAX_LENGTH, Discussion
 from comments.public.forms import CommentForm, sign_form_token
 
 CHROMIUM = "/usr/bin/chromium"
@@ -105,14 +105,15 @@ class Command(BaseCommand):
         with rolled_back():
             for name, text in worst_cases().items():
                 article = benchmark_article(f"Bench: {name}")
+                discussion = Discussion.objects.of(article)
                 form = CommentForm(
                     {
                         "name": "Bench",
                         "email": "bench@example.com",
                         "comment": text,
-                        "token": sign_form_token(article, time.time() - 60),
+                        "token": sign_form_token(discussion, time.time() - 60),
                     },
-                    article=article,
+                    discussion=discussion,
                 )
                 if not form.is_valid():
                     raise CommandError(f"{name}: refused by the form: {form.errors}")

@@ -1,12 +1,12 @@
 """Benchmark the hot path: an article page with a long comment thread, cold and warm.
 
-Creates an article with --comments approved comments in threads of 20 (all on the first
-comment page when there are at most 50 threads) inside a transaction that is rolled back,
-and requests its page through Django's test client (the whole middleware and template
-stack, no network): --requests times with the cached thread forgotten before each (cold:
-what the first reader after a change waits for), then --requests times as it is (warm:
-everyone else). Prints the medians, the query counts and the page size. Run it by hand with
-DEBUG off, e.g.
+Creates an article whose discussion holds --comments approved comments in threads of 20
+(all on the first comment page when there are at most 50 threads) inside a transaction that
+is rolled back, and requests its page through Django's test client (the whole middleware and
+template stack, no network): --requests times with the discussion's cached thread forgotten
+before each (cold: what the first reader after a change waits for), then --requests times as
+it is (warm: everyone else). Prints the medians, the query counts and the page size. Run it
+by hand with DEBUG off, e.g.
 
     SECRET_KEY=x DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python manage.py \
         bench_thread --comments 1000
@@ -21,6 +21,7 @@ from django.test import Client
 
 from bench.management.benchmarks import benchmark_article, make_threads, rolled_back
 from comments import thread
+from comments.models import Discussion
 
 
 class Command(BaseCommand):
@@ -37,19 +38,20 @@ class Command(BaseCommand):
     def _run(self, count, requests):
         article = benchmark_article()
         make_threads(article, count)
+        discussion = Discussion.objects.of(article)
         client = Client(SERVER_NAME="localhost")
         url = article.get_absolute_url()
         client.get(url)  # load the templates
         for name, forget in (("cold", True), ("warm", False)):
             if forget:
-                thread.forget_articles([article.pk])
+                thread.forget_discussions([discussion.pk])
             queries = []
             with connection.execute_wrapper(_recorder(queries)):
                 response = client.get(url)
             timings = []
             for _ in range(requests):
                 if forget:
-                    thread.forget_articles([article.pk])
+                    thread.forget_discussions([discussion.pk])
                 start = time.perf_counter()
                 client.get(url)
                 timings.append((time.perf_counter() - start) * 1000)

@@ -1,4 +1,5 @@
-"""Show PostgreSQL's plan for each hot query on the comments table, run for real.
+"""Show PostgreSQL's plan for each hot query on the comments and discussions tables, run for
+real.
 
     DATABASE_URL=postgres://…/newsite_bench DJANGO_SETTINGS_MODULE=bench.settings \
         manage.py explain_hot_queries
@@ -10,29 +11,41 @@ checks that each query can use its index; this shows that the planner does, at s
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import Count, F
+from django.db.models import Exists, F
 
-from comments.models import Comment
+from comments.models import Comment, Discussion, public_objects
 from comments.thread import ThreadComment
 
 
 def hot_queries():
     """{name: queryset} for the queries every page view, post or moderation step runs, with
-    arguments taken from the data (the article with the most comments, a real author)."""
+    arguments taken from the data (the discussion with the most approved comments, a real
+    author, a real comment)."""
     busiest = (
-        Comment.objects.values("article")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-        .values_list("article", flat=True)
-        .first()
+        Discussion.objects.order_by("-approved_count", "pk").select_related("content_type").first()
     )
     author = Comment.objects.approved().order_by("-pk").values_list(
         "author_name", "email_normalized"
     ).first() or ("", "")
-    return {
-        "the thread of the busiest article": Comment.objects.for_article_thread(busiest)
+    # A new post repeating the latest comment: what the duplicate check compares.
+    latest = Comment.objects.order_by("-pk").values("discussion_id", "fingerprint").first()
+    repeat = Comment(**latest) if latest else Comment()
+    queries = {}
+    if busiest is not None and not busiest.is_page:
+        # What Discussion.objects.of(obj, public_only=True) asks on every page of an object
+        # (the article page, warm or cold): its discussion, and whether readers may see it.
+        model = busiest.content_type.model_class()
+        if model is not None and public_objects(model) is not None:
+            shown = public_objects(model).filter(pk=busiest.object_id)
+            queries["the discussion of an article's page"] = Discussion.objects.filter(
+                content_type=busiest.content_type_id, object_id=busiest.object_id
+            ).annotate(shown=Exists(shown))[:1]
+    queries |= {
+        "the thread of the busiest discussion": Comment.objects.for_thread_of(busiest)
         .order_by(*Comment._meta.ordering)
         .values_list(*ThreadComment.FIELDS),
+        # comments.moderation's duplicate check before each post (Comment.live_twins).
+        "the duplicate check": Comment.objects.live_twins([repeat]).order_by().values("pk")[:1],
         "the moderation queue, first page": Comment.objects.pending().order_by(
             F("spam_score").desc(nulls_last=True), "-submitted_at", "-pk"
         )[:50],
@@ -50,16 +63,18 @@ def hot_queries():
         .order_by()
         .values("pk")[:1],
     }
+    return queries
 
 
 class Command(BaseCommand):
-    help = "EXPLAIN ANALYZE the hot queries on the comments table (PostgreSQL)."
+    help = "EXPLAIN ANALYZE the hot queries on the comments and discussions tables (PostgreSQL)."
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
             raise CommandError("Needs PostgreSQL (DATABASE_URL=postgres://…).")
         total = Comment.objects.count()
-        self.stdout.write(f"{total:,} comments\n")
+        discussions = Discussion.objects.count()
+        self.stdout.write(f"{total:,} comments in {discussions:,} discussions\n")
         for name, queryset in hot_queries().items():
             plan = queryset.explain(analyze=True)
             self.stdout.write(self.style.MIGRATE_HEADING(name))

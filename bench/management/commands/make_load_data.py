@@ -2,12 +2,15 @@
 
     manage.py make_load_data --articles 100 --comments 1000000
 
-Idempotent: the articles are "load-<n>" (made if missing), and comments are added only until
-those articles hold --comments in all, so running it again adds nothing, and a larger number
-adds the difference. Comments come in waves of threads (half start one, the rest answer a
-comment of the wave before, up to four deep), mostly approved, a few pending or spam, spread
-over the articles and over the last months. Bodies are drawn from a few hundred texts
-sanitized once, so a million comments cost minutes, not bleach's hours.
+Idempotent: the articles are "load-<n>" (made if missing), each with its Discussion (made
+in bulk if missing, with the title, address and publication date Discussion.objects.of()
+would give it), and comments are added only until those discussions hold --comments in all,
+so running it again adds nothing, and a larger number adds the difference. Comments come in
+waves of threads (half start one, the rest answer a comment of the wave before, up to four
+deep), mostly approved, a few pending or spam, spread over the discussions and over the last
+months. Bodies are drawn from a few hundred texts sanitized once, so a million comments cost
+minutes, not bleach's hours. At the end each discussion's approved count is worked out once,
+as the write path keeps it.
 """
 
 import random
@@ -15,12 +18,14 @@ import sys
 import time
 from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, Discussion
+from comments.models.discussion import TITLE_MAX_LENGTH, URL_MAX_LENGTH
 
 BATCH = 5000
 WORDS = tuple(
@@ -74,11 +79,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, articles, comments, seed, **options):
         rng = random.Random(seed)  # noqa: S311 (made-up data, not secrets)
-        load_articles = self._articles(articles)
-        existing = Comment.objects.filter(article__in=load_articles).count()
+        discussions = self._discussions(self._articles(articles))
+        existing = Comment.objects.filter(discussion__in=discussions).count()
         missing = max(0, comments - existing)
         self.stdout.write(
-            f"{len(load_articles)} load articles; {existing} comments there, adding {missing}."
+            f"{len(discussions)} load articles and their discussions; {existing} comments "
+            f"there, adding {missing}."
         )
         bodies = self._bodies(rng)
         start, added = time.perf_counter(), 0
@@ -86,7 +92,7 @@ class Command(BaseCommand):
         while added < missing:
             size = min(BATCH, missing - added)
             with transaction.atomic():
-                self._wave(load_articles, size, serial, bodies, rng)
+                self._wave(discussions, size, serial, bodies, rng)
             added += size
             serial += size
             rate = added / (time.perf_counter() - start)
@@ -94,6 +100,8 @@ class Command(BaseCommand):
             sys.stderr.flush()
         if missing:
             sys.stderr.write("\n")
+        # The approved counts the write path keeps (one UPDATE, reading the thread index).
+        Discussion.objects.recount([discussion.pk for discussion in discussions])
         self.stdout.write(self.style.SUCCESS(f"Done: {existing + added} comments."))
 
     def _articles(self, count):
@@ -115,6 +123,31 @@ class Command(BaseCommand):
         )
         return list(Article.objects.filter(slug__in=wanted).order_by("pk"))
 
+    def _discussions(self, load_articles):
+        """Each article's Discussion, in the articles' order: made in bulk where missing,
+        described as Discussion.objects.of() describes an article (so a page view finds
+        nothing stale to update)."""
+        article_type = ContentType.objects.get_for_model(Article)
+        ids = [str(article.pk) for article in load_articles]
+        mine = Discussion.objects.filter(content_type=article_type, object_id__in=ids)
+        have = set(mine.values_list("object_id", flat=True))
+        Discussion.objects.bulk_create(
+            (
+                Discussion(
+                    content_type=article_type,
+                    object_id=str(article.pk),
+                    title=str(article)[:TITLE_MAX_LENGTH],
+                    url=article.get_absolute_url()[:URL_MAX_LENGTH],
+                    published_at=article.published_at,
+                )
+                for article in load_articles
+                if str(article.pk) not in have
+            ),
+            batch_size=1000,
+        )
+        by_object = {discussion.object_id: discussion for discussion in mine}
+        return [by_object[object_id] for object_id in ids]
+
     def _bodies(self, rng):
         """A few hundred comment texts, each sanitized once, as (raw, html)."""
         bodies = []
@@ -131,7 +164,7 @@ class Command(BaseCommand):
             bodies.append((probe.body_raw, probe.body_html))
         return bodies
 
-    def _wave(self, load_articles, size, serial, bodies, rng):
+    def _wave(self, discussions, size, serial, bodies, rng):
         """`size` comments in up to four levels, each level answering the one before."""
         now = timezone.now()
         shares = (0.5, 0.25, 0.15, 0.10)
@@ -143,10 +176,10 @@ class Command(BaseCommand):
             for _ in range(count):
                 serial += 1
                 parent = rng.choice(parents) if parents else None
-                article = parent.article if parent else rng.choice(load_articles)
+                discussion = parent.discussion if parent else rng.choice(discussions)
                 raw, html = rng.choice(bodies)
                 comment = Comment(
-                    article=article,
+                    discussion=discussion,
                     parent=parent,
                     author_name=f"Reader {serial % 50_000}",
                     author_email=f"reader{serial}@example.com",

@@ -1,6 +1,6 @@
 """The comments app's admin, one module per subject: `comment` (the list, a comment's page,
-the actions), `policy` (Discussion settings, blocks), `spam` (the spam filter's page and its
-examples). Importing the package registers them all (comments/admin.py does, for Django's
-autodiscovery)."""
+the actions), `discussion` (open or close what is discussed), `policy` (Discussion settings,
+blocks), `spam` (the spam filter's page and its examples). Importing the package registers
+them all (comments/admin.py does, for Django's autodiscovery)."""
 
-from . import comment, policy, spam  # noqa: F401 (each registers its ModelAdmins)
+from . import comment, discussion, policy, spam  # noqa: F401 (each registers its ModelAdmins)

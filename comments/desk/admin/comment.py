@@ -144,13 +144,13 @@ class CommentAdminForm(forms.ModelForm):
         body = cleaned_data.get("body_raw", self.instance.body_raw)
         edited = SimpleNamespace(
             pk=self.instance.pk,
-            article_id=self.instance.article_id,
+            discussion_id=self.instance.discussion_id,
             fingerprint=comment_fingerprint(email, body, self.instance.parent_id),
         )
         twins = Comment.objects.live_twins([edited])
         if self.instance.status != Status.REMOVED and twins.exists():
             raise forms.ValidationError(
-                "Another comment on this article has the same text from the same email."
+                "Another comment in this discussion has the same text from the same email."
             )
         return cleaned_data
 
@@ -158,11 +158,11 @@ class CommentAdminForm(forms.ModelForm):
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     form = CommentAdminForm
-    list_display = ("status_badge", "author", "excerpt", "article_title", "submitted", "ip")
+    list_display = ("status_badge", "author", "excerpt", "discussion_title", "submitted", "ip")
     list_display_links = ("excerpt",)
     list_filter = (StatusFilter, RuleFilter, "submitted_at")
     search_fields = ("author_name", "email_normalized", "body_raw", "ip_address")
-    list_select_related = ("article",)
+    list_select_related = ("discussion",)
     list_per_page = 50
     # No second COUNT(*) of the whole table per page (the filtered count is enough), and
     # that one estimated when it is long.
@@ -178,7 +178,7 @@ class CommentAdmin(admin.ModelAdmin):
     )
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = (
-        (None, {"fields": ("status", "article", "parent")}),
+        (None, {"fields": ("status", "discussion", "parent")}),
         ("Comment", {"fields": (("body_raw", "rendered"),)}),
         ("Reader", {"fields": ("author_name", "author_email", "author_url")}),
         (
@@ -198,7 +198,7 @@ class CommentAdmin(admin.ModelAdmin):
     )
     readonly_fields = (
         "status",
-        "article",
+        "discussion",
         "parent",
         "rendered",
         "submitted_at",
@@ -222,7 +222,7 @@ class CommentAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("article", "moderated_by")
+            .select_related("discussion", "moderated_by")
             .annotate(
                 decision_rule=Subquery(latest.values("rule")[:1]),
                 decision_reason=Subquery(latest.values("reason")[:1]),
@@ -249,7 +249,7 @@ class CommentAdmin(admin.ModelAdmin):
         their display name (moderation.staff_reply)."""
         if not request.user.has_perm("comments.change_comment"):
             raise PermissionDenied
-        parent = get_object_or_404(Comment.objects.select_related("article"), pk=comment_id)
+        parent = get_object_or_404(Comment.objects.select_related("discussion"), pk=comment_id)
         form = StaffReplyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -326,9 +326,9 @@ class CommentAdmin(admin.ModelAdmin):
         text = html.unescape(strip_tags(comment.body_html))
         return Truncator(" ".join(text.split())).chars(120)
 
-    @admin.display(description="article", ordering="article__headline")
-    def article_title(self, comment):
-        return Truncator(comment.article.headline).chars(48)
+    @admin.display(description="discussion", ordering="discussion__title")
+    def discussion_title(self, comment):
+        return Truncator(comment.discussion.title).chars(48)
 
     @admin.display(description="submitted", ordering="submitted_at")
     def submitted(self, comment):

@@ -15,17 +15,17 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-EDITORS_GROUP = "Editors"
+from comments.editors import EDITORS_GROUP
 
 
 class Command(BaseCommand):
     help = (
-        "Create a staff account in the Editors group, which may write articles and moderate "
-        "comments in /admin/ without being a superuser. Asks for the username (unless "
-        "--username is given) and for the password, twice. For scripts and tests, "
-        "--password-from-env VAR reads the password from the environment variable VAR "
-        "instead of asking. If the user already exists, it is made staff and added to "
-        "Editors, and its password is left as it is."
+        "Create a staff account in the Editors group, which may moderate comments (and do "
+        "what else the project gives the group) in /admin/ without being a superuser. "
+        "Asks for the username (unless --username is given) and for the password, twice. "
+        "For scripts and tests, --password-from-env VAR reads the password from the "
+        "environment variable VAR instead of asking. If the user already exists, it is "
+        "made staff and added to Editors, and its password is left as it is."
     )
 
     def add_arguments(self, parser):
@@ -65,10 +65,7 @@ class Command(BaseCommand):
             password = self.ask_password(user)
         user.set_password(password)
         self.make_editor(user, editors)
-        self.stdout.write(
-            f'Editor "{username}" created: sign in at /admin/ to write articles and moderate '
-            "comments."
-        )
+        self.stdout.write(f'Editor "{username}" created: sign in at /admin/ to moderate comments.')
 
     @transaction.atomic
     def make_editor(self, user, editors):

@@ -1,8 +1,9 @@
 """Load the demo articles and their comments, once.
 
-It lives in the comments app because demo comments need both apps, and articles never
-imports comments. Running it again changes nothing: articles are matched by slug, and an
-article that already exists keeps whatever comments it has.
+It lives in the demo site (newsite), the one place that knows both apps: articles never
+imports comments, and the comments app knows no project's models. Running it again changes
+nothing: articles are matched by slug, and an article that already exists keeps whatever
+comments it has.
 
 Comments go through the moderation module, the one way comments are written: submitted like
 a reader's (new authors are held as pending), then approved unless the demo keeps them
@@ -17,8 +18,8 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments import moderation
-from comments.management.demo import ARTICLES
-from comments.models import Comment
+from comments.models import Comment, Discussion
+from newsite.management.demo import ARTICLES
 
 
 class Command(BaseCommand):
@@ -49,7 +50,7 @@ class Command(BaseCommand):
             for minutes, item in enumerate(data["comments"], start=1):
                 parent = created[item["reply_to"]] if "reply_to" in item else None
                 comment = Comment(
-                    article=article,
+                    discussion=Discussion.objects.of(article),
                     author_name=item["name"],
                     author_email=item["email"],
                     author_url=item["url"],

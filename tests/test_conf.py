@@ -77,7 +77,7 @@ def test_pages_and_posts_work_with_no_comments_setting_in_the_project(
     page = client.get(article.get_absolute_url())
     assert page.status_code == 200
     assert "Known Reader" in page.content.decode()
-    posted = client.post(reverse("comments:post", args=[article.pk]), comment_data)
+    posted = client.post(factories.post_url(article), comment_data)
     assert posted.status_code == 302
     feed = client.get(reverse("comments:feed")).content.decode()
     assert approved.author_name in feed

@@ -17,7 +17,7 @@ from django.test import Client
 
 from comments.models import Comment
 from comments.public.forms import FORM_EXPIRED_MESSAGE, FORM_TOKEN_SALT, form_token_age
-from tests.factories import form_token, make_article, post_url
+from tests.factories import discussion_of, form_token, make_article, post_url
 from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def page_token(client, article):
 
 
 def fresh_token_age(token, article):
-    age = form_token_age(token, article)
+    age = form_token_age(token, discussion_of(article))
     assert age is not None, f"{token!r} is not a valid token for this article"
     return age
 
@@ -63,7 +63,7 @@ def test_the_blank_form_carries_a_token_for_its_own_article_signed_just_now(clie
     assert re.search(r'<input type="hidden" name="token" value="[^"]+"', page)
     token = input_value(page, "token")
     assert 0 <= fresh_token_age(token, article) < 5
-    assert form_token_age(token, make_article()) is None
+    assert form_token_age(token, discussion_of(make_article())) is None
 
 
 def test_a_reader_who_took_a_minute_is_accepted_normally(client, article, comment_data):

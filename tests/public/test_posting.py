@@ -141,6 +141,7 @@ def test_forged_fields_are_ignored(client, article, comment_data):
     forged = comment_data | {
         "status": "approved",
         "article": other.pk,
+        "discussion": discussion_of(other).pk,
         "body_html": "<script>alert(1)</script>",
         "ip_address": "10.0.0.1",
         "moderated_by": 1,

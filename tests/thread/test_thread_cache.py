@@ -99,7 +99,7 @@ def generation(article):
 def stored_pages(article):
     """The keys of the article's thread pages the cache holds (local memory, or the suite's
     Redis when REDIS_URL is set)."""
-    prefix = f"{PAGE_KEY_PREFIX}{article.pk}:"
+    prefix = f"{PAGE_KEY_PREFIX}{discussion_of(article).pk}:"
     store = caches["default"]
     if isinstance(store, LocMemCache):
         keys = list(store._cache)
@@ -532,11 +532,11 @@ def test_the_session_lists_the_thread_until_the_posters_comment_is_everyones(
     settings.COMMENTS_EDIT_MINUTES = 0
     poster = Client()
     pending = poster_post(poster, article)
-    assert article.pk in poster.session[OWN_THREADS_SESSION_KEY]
+    assert discussion_of(article).pk in poster.session[OWN_THREADS_SESSION_KEY]
 
     response, page, _ = get(poster, article.get_absolute_url())
     assert AWAITING in page and is_private(response)
-    assert article.pk in poster.session[OWN_THREADS_SESSION_KEY]
+    assert discussion_of(article).pk in poster.session[OWN_THREADS_SESSION_KEY]
 
     with committed():
         moderation.approve([pending], by="test")
@@ -545,7 +545,7 @@ def test_the_session_lists_the_thread_until_the_posters_comment_is_everyones(
     assert "My own words, just posted." in page and AWAITING not in page
     assert EDIT_LINK not in page
     assert not is_private(response)
-    assert article.pk not in poster.session[OWN_THREADS_SESSION_KEY]
+    assert discussion_of(article).pk not in poster.session[OWN_THREADS_SESSION_KEY]
 
     get(poster, article.get_absolute_url())  # through the cache now: stored
     assert len(stored_pages(article)) == 1
@@ -790,7 +790,7 @@ def test_two_readers_get_the_same_blank_form_with_their_own_valid_tokens(article
 
     tokens = [input_value(form, "token") for form in (first, second)]
     assert tokens[0] != tokens[1]
-    assert all(0 <= form_token_age(token, article) < 5 for token in tokens)
+    assert all(0 <= form_token_age(token, discussion_of(article)) < 5 for token in tokens)
     csrf = [input_value(form, "csrfmiddlewaretoken") for form in (first, second)]
     assert csrf[0] != csrf[1]
 
@@ -804,8 +804,8 @@ def test_two_readers_get_the_same_blank_form_with_their_own_valid_tokens(article
     other = make_article()
     other_form = form_of(Client().get(other.get_absolute_url()).content.decode())
     assert f'action="{post_url(other)}#respond"' in other_form
-    assert form_token_age(input_value(other_form, "token"), other) is not None
-    assert form_token_age(input_value(other_form, "token"), article) is None
+    assert form_token_age(input_value(other_form, "token"), discussion_of(other)) is not None
+    assert form_token_age(input_value(other_form, "token"), discussion_of(article)) is None
 
 
 def test_a_form_shown_again_with_errors_keeps_what_the_reader_typed(article, comment_data):

@@ -70,7 +70,7 @@ class DiscussionSettings(models.Model):
         help_text="Links typed as text count too; blank follows the environment.",
     )
     close_after_days = models.PositiveIntegerField(
-        "close comments on articles older than (days)",
+        "close discussions older than (days)",
         null=True,
         blank=True,
         help_text="0: never; blank follows the environment.",

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 BEFORE = [("comments", "0016_imported_comments"), ("articles", "0001_initial")]
 AFTER = [
-    ("comments", "0020_editors_open_and_close_discussions"),
+    ("comments", "0021_discussions_close_after_days_label"),
     ("articles", "0003_editors_write_articles"),
 ]
 

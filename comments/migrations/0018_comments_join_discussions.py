@@ -27,6 +27,18 @@ def _article_url(slug):
         return ""
 
 
+def fill_in_batches(empty, **values):
+    """UPDATE the comments of `empty` (those with the column still to fill) to `values`, in
+    ranges of BATCH ids, each its own statement (this migration is not atomic)."""
+    last = 0
+    while True:
+        ids = list(empty.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH])
+        if not ids:
+            return
+        empty.filter(pk__gte=ids[0], pk__lte=ids[-1]).update(**values)
+        last = ids[-1]
+
+
 def _article_type(apps):
     ContentType = apps.get_model("contenttypes", "ContentType")
     return ContentType.objects.get_or_create(app_label="articles", model="article")[0]
@@ -70,21 +82,9 @@ def forwards(apps, schema_editor):
             content_type=article_type, object_id=Cast(OuterRef("article_id"), CharField())
         ).values("pk")[:1]
     )
-    # Comment ids in ranges of BATCH, one UPDATE each.
-    last = 0
-    while True:
-        ids = list(
-            Comment.objects.filter(pk__gt=last, discussion__isnull=True)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:BATCH]
-        )
-        if not ids:
-            break
-        low, high = ids[0], ids[-1]
-        Comment.objects.filter(pk__gte=low, pk__lte=high, discussion__isnull=True).update(
-            discussion_id=discussion_of_article
-        )
-        last = high
+    fill_in_batches(
+        Comment.objects.filter(discussion__isnull=True), discussion_id=discussion_of_article
+    )
     # The approved counts in one grouped pass (a subquery per discussion would scan the
     # table once each: discussion_id has no index until 0019).
     counts = dict(
@@ -124,19 +124,7 @@ def backwards(apps, schema_editor):
         .annotate(article_id=Cast("object_id", IntegerField()))
         .values("article_id")[:1]
     )
-    last = 0
-    while True:
-        ids = list(
-            Comment.objects.filter(pk__gt=last, article__isnull=True)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:BATCH]
-        )
-        if not ids:
-            break
-        Comment.objects.filter(pk__gte=ids[0], pk__lte=ids[-1], article__isnull=True).update(
-            article_id=article_of_discussion
-        )
-        last = ids[-1]
+    fill_in_batches(Comment.objects.filter(article__isnull=True), article_id=article_of_discussion)
 
 
 class Migration(migrations.Migration):

@@ -394,10 +394,11 @@ class Comment(models.Model):
         if "author_email" in self.__dict__:
             self.email_normalized = normalize_email(self.author_email)
 
-    def set_body(self, raw):
-        """Store what the reader typed and its sanitized HTML together."""
+    def set_body(self, raw, html=None):
+        """Store what the reader typed and its sanitized HTML together. `html` is what
+        sanitize_comment(raw) gave when it ran elsewhere (an import's worker processes)."""
         self.body_raw = raw
-        self.body_html = sanitize_comment(raw)
+        self.body_html = sanitize_comment(raw) if html is None else html
         self._sanitized_from = raw
 
     @property

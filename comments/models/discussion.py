@@ -279,11 +279,3 @@ class Discussion(models.Model):
             return False
         days = policy.close_after_days
         return not days or now < self.published_at + timedelta(days=days)
-
-    def is_public(self):
-        """Whether readers may see this discussion now (its object is public)."""
-        if self.is_page:
-            return True
-        model = self.content_type.model_class()
-        found = public_objects(model) if model is not None else None
-        return found is not None and found.filter(pk=self.object_id).exists()

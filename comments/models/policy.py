@@ -262,9 +262,3 @@ class Block(models.Model):
     @property
     def is_active(self):
         return self.expires_at is None or self.expires_at > timezone.now()
-
-
-def accepts_comments(discussion, policy=None):
-    """Whether readers may post in `discussion` now (Discussion.accepts_comments), with the
-    policy read once per page (or now)."""
-    return discussion.accepts_comments(policy or current_policy())

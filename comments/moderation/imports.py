@@ -338,8 +338,7 @@ def _write(todo, known, source, discussed, sanitizer, report, progress=None):
         for start in range(0, len(batch), BATCH):
             chunk = batch[start : start + BATCH]
             for comment in chunk:
-                comment.body_html = sanitizer.html_of(comment.body_raw)
-                comment._sanitized_from = comment.body_raw  # as Comment.set_body leaves it
+                comment.set_body(comment.body_raw, html=sanitizer.html_of(comment.body_raw))
             Comment.objects.bulk_create(chunk)
             if progress is not None:
                 done = len(created) + min(start + BATCH, len(batch))

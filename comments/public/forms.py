@@ -19,7 +19,6 @@ from ..models import (
     NAME_MAX_LENGTH,
     URL_MAX_LENGTH,
     Comment,
-    accepts_comments,
     current_policy,
     validate_website,
 )
@@ -269,7 +268,7 @@ class CommentForm(forms.Form):
         cleaned_data = super().clean()
         # The policy in force for this post, read once (the view's flood check uses it too).
         self.policy = current_policy()
-        if not accepts_comments(self.discussion, self.policy):
+        if not self.discussion.accepts_comments(self.policy):
             raise ValidationError("Comments are closed.", code="closed")
         # No duplicate check here: it runs only on an otherwise valid post (moderation.submit,
         # against a unique constraint), so an invalid form never says whether an email and

@@ -36,12 +36,9 @@ BOT_TELLS = {"honeypot": moderation.HONEYPOT, "too fast": moderation.TOO_FAST}
 
 
 def public_discussion(discussion_id):
-    """The discussion readers may see with this id (its object public), or a 404."""
-    discussion = Discussion.objects.filter(pk=discussion_id).select_related("content_type")
-    discussion = discussion.first()
-    if discussion is None or not discussion.is_public():
-        raise Http404("No discussion here.")
-    return discussion
+    """The discussion readers may see with this id (Discussion.objects.public(), as the feeds
+    ask), or a 404: one query."""
+    return get_object_or_404(Discussion.objects.public(), pk=discussion_id)
 
 
 def discussed_object(discussion):
@@ -138,8 +135,13 @@ def edit_own_comment(request, comment_id):
     """The poster edits or deletes their own comment, from the same browser, for
     COMMENTS_EDIT_MINUTES. Anyone else (another reader, another browser, later) gets a 404:
     nothing says the comment exists."""
-    comment = get_object_or_404(Comment.objects.select_related("discussion"), pk=comment_id)
-    if not comment.editable_by_poster(poster_key(request)) or not comment.discussion.is_public():
+    comment = get_object_or_404(
+        Comment.objects.select_related("discussion").filter(
+            discussion__in=Discussion.objects.public()
+        ),
+        pk=comment_id,
+    )
+    if not comment.editable_by_poster(poster_key(request)):
         raise Http404("No comment of yours to edit here.")
     mark_personal(request)
     if request.method == "POST" and "delete" in request.POST:

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 
 from .. import thread
 from ..conf import settings
-from ..models import Comment, Discussion, accepts_comments, estimated_count
+from ..models import Comment, Discussion, estimated_count
 from ..public.forms import CommentForm, sign_form_token
 from ..public.session import (
     forget_posted_in,
@@ -116,7 +116,7 @@ def comments_open(request, discussion):
     answers = _memo(request, "_comments_open")
     if discussion.pk not in answers:
         policy = _page_state(request, discussion).policy
-        answers[discussion.pk] = accepts_comments(discussion, policy)
+        answers[discussion.pk] = discussion.accepts_comments(policy)
     return answers[discussion.pk]
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import setting_changed
 
 
 class CommentsConfig(AppConfig):
@@ -26,3 +27,13 @@ class CommentsConfig(AppConfig):
         registry.on_change(thread_cache.forget_threads)
         registry.on_change(spam_filter.learn_from)
         registry.on_change(alerts.alert_editors)
+
+        # Whole pages are keyed on the settings they were made with, read once per process;
+        # a test that overrides one must be heard (production settings never change).
+        setting_changed.connect(pages_settings_changed)
+
+
+def pages_settings_changed(*, setting, **kwargs):
+    from .thread import pages
+
+    pages.forget_stamp()

@@ -28,8 +28,9 @@ def cache_shared_by_workers(app_configs, **kwargs):
 
 @checks.register()
 def discussed_models_exist(app_configs, **kwargs):
-    """Every model COMMENTS_MODELS names is installed, has its `public` manager method, and
-    a get_absolute_url (the thread is shown on the object's page)."""
+    """Every model COMMENTS_MODELS names is installed, has its `public` manager method, the
+    field its `updated_at` names (the whole-page cache compares it), and a get_absolute_url
+    (the thread is shown on the object's page)."""
     from django.apps import apps
 
     from .conf import settings as comments_settings
@@ -53,6 +54,15 @@ def discussed_models_exist(app_configs, **kwargs):
                 checks.Error(
                     f"COMMENTS_MODELS: {label}'s default manager has no method {public!r}.",
                     id="comments.E003",
+                )
+            )
+        updated_at = (options or {}).get("updated_at")
+        if updated_at and updated_at not in {f.name for f in model._meta.concrete_fields}:
+            problems.append(
+                checks.Error(
+                    f"COMMENTS_MODELS: {label} has no field {updated_at!r} (updated_at).",
+                    hint="Name a DateTimeField(auto_now=True), or leave updated_at out.",
+                    id="comments.E005",
                 )
             )
         if not hasattr(model, "get_absolute_url"):

@@ -14,10 +14,15 @@ from django.conf import settings as django_settings
 DEFAULTS = {
     # What may be discussed: {"app_label.Model": {"public": manager method giving what
     # readers may see, "published_at": the date "close after days" counts from, optionally
-    # "template": the object's page, for a form shown again}} (comments.models.discussion).
-    # Pages by URL need no entry.
+    # "updated_at": a time every change of the object moves (its page is then cached whole,
+    # comments.thread.pages), and "template": the object's page, for a form shown again}}
+    # (comments.models.discussion). Pages by URL need no entry.
     "COMMENTS_MODELS": {
-        "articles.Article": {"public": "published", "published_at": "published_at"},
+        "articles.Article": {
+            "public": "published",
+            "published_at": "published_at",
+            "updated_at": "updated_at",
+        },
     },
     # The project's base template, which the app's own pages (editing one's comment, a page
     # discussion) extend, filling its blocks title, head and content.
@@ -38,6 +43,9 @@ DEFAULTS = {
     "COMMENTS_THREAD_DEPTH": 5,
     "COMMENTS_PER_PAGE": 50,
     "COMMENTS_EDIT_MINUTES": 10,
+    # Whole pages (comments.thread.pages): how much of the pages served last each process
+    # keeps in its own memory, beside the cache (0: none).
+    "COMMENTS_PAGE_MEMORY_MB": 32,
     # The spam filter.
     "COMMENTS_FILTER_RETRAIN_EVERY": 25,
     "COMMENTS_FILTER_MIN_HAM": 300,

@@ -103,6 +103,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsite.middleware.PrivateCacheMiddleware",
     "newsite.middleware.ContentSecurityPolicyMiddleware",
+    # Last: serves a discussed page whole from the cache (comments.public.pages), inside the
+    # session, CSRF and header middleware, before the URL is even resolved.
+    "comments.public.pages.WholePageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "newsite.urls"
@@ -215,7 +218,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # What readers discuss: {"app_label.Model": {"public": a manager method giving what readers
 # may see, "published_at": the date "close after days" counts from}}, as JSON; the default is
 # this site's articles (their published() manager method).
-ARTICLES_DISCUSSED = {"articles.Article": {"public": "published", "published_at": "published_at"}}
+ARTICLES_DISCUSSED = {
+    "articles.Article": {
+        "public": "published",
+        "published_at": "published_at",
+        "updated_at": "updated_at",
+    }
+}
 COMMENTS_MODELS = env_json("COMMENTS_MODELS", ARTICLES_DISCUSSED)
 # The template the comments app's own pages extend (templates/base.html).
 COMMENTS_BASE_TEMPLATE = os.environ.get("COMMENTS_BASE_TEMPLATE", "").strip() or "base.html"
@@ -254,6 +263,7 @@ COMMENTS_PER_PAGE = max(1, env_int("COMMENTS_PER_PAGE", 50))
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 # Minutes during which a reader may edit or delete their own comment from the same browser.
 COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 10)
+COMMENTS_PAGE_MEMORY_MB = env_int("COMMENTS_PAGE_MEMORY_MB", 32)
 # Email (docs/editors.md): SMTP when EMAIL_HOST is set, printed to the console
 # otherwise (and always with DEBUG on, so a laptop never mails anyone); EMAIL_BACKEND overrides.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()

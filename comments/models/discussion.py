@@ -30,15 +30,26 @@ TITLE_MAX_LENGTH = 300
 
 
 def discussed_models():
-    """{model class: its COMMENTS_MODELS entry} for the installed models it names."""
-    found = {}
-    for label, options in settings.COMMENTS_MODELS.items():
-        try:
-            model = apps.get_model(label)
-        except (LookupError, ValueError):
-            continue  # comments.checks says so
-        found[model] = {"public": None, "published_at": None} | dict(options or {})
-    return found
+    """{model class: its COMMENTS_MODELS entry} for the installed models it names.
+
+    Asked several times per page, so worked out once per value of the setting (the memo
+    holds the setting itself, so a test's override is a new value)."""
+    configured = settings.COMMENTS_MODELS
+    if _discussed[0] is not configured:
+        found = {}
+        for label, options in configured.items():
+            try:
+                model = apps.get_model(label)
+            except (LookupError, ValueError):
+                continue  # comments.checks says so
+            found[model] = {"public": None, "published_at": None, "updated_at": None} | dict(
+                options or {}
+            )
+        _discussed[:] = [configured, found]
+    return _discussed[1]
+
+
+_discussed = [None, {}]
 
 
 def public_objects(model):

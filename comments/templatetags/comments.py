@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from .. import thread
 from ..conf import settings
 from ..models import Comment, Discussion, estimated_count
+from ..public import pages
 from ..public.forms import CommentForm, sign_form_token
 from ..public.session import (
     forget_posted_in,
@@ -49,7 +50,9 @@ def discussion_for(context, obj):
     found = _memo(request, "_comment_discussions")
     key = (type(obj), obj.pk)
     if key not in found:
-        found[key] = Discussion.objects.of(obj, public_only=True)
+        found[key] = discussion = Discussion.objects.of(obj, public_only=True)
+        if discussion is not None:
+            _memo(request, "_comment_objects")[discussion.pk] = obj
     return found[key]
 
 
@@ -107,7 +110,25 @@ def thread_for(context, discussion):
             mark_personal(request)
         elif own:  # all decided and past editing: this reader gets the cached page again
             forget_posted_in(request, discussion)
+        _offer_whole_page(request, discussion, found)
     return memo[discussion.pk]
+
+
+def _offer_whole_page(request, discussion, found):
+    """Tell the whole-page cache (comments.public.pages) whether this page shows the thread
+    every reader sees."""
+    state = _page_state(request, discussion)
+    if found["personal"] or _staff_preview_id(request) or state.generation is None:
+        pages.withdraw_offer(request)
+        return
+    pages.offer(
+        request,
+        discussion=discussion,
+        obj=_memo(request, "_comment_objects").get(discussion.pk, discussion),
+        page=found["page"],
+        generation=state.generation,
+        policy=state.policy,
+    )
 
 
 def comments_open(request, discussion):
@@ -192,6 +213,7 @@ def comment_form(context, obj):
         if not initial and request is not None:
             return blank_form(request, discussion, open_)
         form = CommentForm(discussion=discussion, initial=initial)
+    pages.withdraw_offer(request)  # a form of this reader's own
     return render_to_string(
         "comments/_form.html",
         {
@@ -234,11 +256,13 @@ def blank_form(request, discussion, open_):
                 "csrf_token": CSRF_PLACEHOLDER,
             },
         )
+    form_token, csrf_token = sign_form_token(discussion), get_token(request)
+    pages.offer_values(request, csrf_token=csrf_token, form_token=form_token)
     html = (
         _blank_forms[open_]
         .replace(ACTION_PLACEHOLDER, _post_url(discussion))
-        .replace(TOKEN_PLACEHOLDER, conditional_escape(sign_form_token(discussion)))
-        .replace(CSRF_PLACEHOLDER, conditional_escape(get_token(request)))
+        .replace(TOKEN_PLACEHOLDER, conditional_escape(form_token))
+        .replace(CSRF_PLACEHOLDER, conditional_escape(csrf_token))
     )
     return mark_safe(html)  # noqa: S308 - our template, escaped values
 

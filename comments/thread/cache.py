@@ -53,16 +53,23 @@ def page_state(discussion):
         found = cache.get_many([generation_key, POLICY_FOR_PAGES_KEY])
     except Exception:  # Redis unreachable, …: whatever the backend raises
         return PageState(None, current_policy())
-    policy = found.get(POLICY_FOR_PAGES_KEY)
-    if policy is None:
-        policy = current_policy()
-        with suppress(Exception):
-            cache.set(POLICY_FOR_PAGES_KEY, policy, POLICY_TIMEOUT)
+    policy = pages_policy(found)
     generation = found.get(generation_key)
     if generation is None:
         with suppress(Exception):
             generation = _generation(discussion.pk)
     return PageState(generation, policy)
+
+
+def pages_policy(found):
+    """The policy from the pages' copy among `found` (what a cache get_many with
+    POLICY_FOR_PAGES_KEY returned), or from the row, then kept for the next page."""
+    policy = found.get(POLICY_FOR_PAGES_KEY)
+    if policy is None:
+        policy = current_policy()
+        with suppress(Exception):
+            cache.set(POLICY_FOR_PAGES_KEY, policy, POLICY_TIMEOUT)
+    return policy
 
 
 def thread_page(

@@ -15,15 +15,24 @@ class ThreadSplicingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.comment_thread_splices = splices = {}
+        request.comment_thread_splices = {}
         response = self.get_response(request)
-        if splices and not response.streaming:
-            content = response.content
-            for marker, html in splices.items():
-                before, found, after = content.partition(marker)
-                if found:
-                    content = b"".join((before, html, after))
-            response.content = content
-            if response.has_header("Content-Length"):  # CommonMiddleware measured the marker
-                response["Content-Length"] = str(len(content))
+        splice_threads(request, response)
         return response
+
+
+def splice_threads(request, response):
+    """Put the threads the page's tags left on the request in place of their markers (once:
+    comments.public.pages does it before storing a whole page, this middleware after)."""
+    splices = getattr(request, "comment_thread_splices", None)
+    if not splices or response.streaming:
+        return
+    content = response.content
+    for marker, html in splices.items():
+        before, found, after = content.partition(marker)
+        if found:
+            content = b"".join((before, html, after))
+    splices.clear()
+    response.content = content
+    if response.has_header("Content-Length"):  # CommonMiddleware measured the marker
+        response["Content-Length"] = str(len(content))

@@ -1,0 +1,225 @@
+"""Whole pages for readers with nothing of their own on them: who may share a stored page
+(comments.thread.pages), and their own tokens filled in.
+
+Most readers of an article have posted nothing in its discussion, are not signed in and
+asked the site to remember nothing: the page they get is the same for all of them but for
+the CSRF token and the form token. WholePageCacheMiddleware serves them the stored page
+with those two filled in, plain or, to a browser that accepts it, gzip compressed once per
+change; without running the view, the template or GZipMiddleware.
+
+Everyone else keeps the page made for them, as before: a reader whose session posted in
+this discussion (their pending comment, their Edit links), one with a remembered name (the
+form is filled in), staff and signed-in users, a page with a message to show, any address
+with a query string other than `?cpage=N`, and every method but GET.
+
+A page is stored from a request that had no session and no remembered name, when the
+comment tags saw exactly one discussion's shared thread and blank form on it and nothing
+marked the response personal; and never if anything else on it could belong to one reader
+(a cookie set besides the CSRF one, a CSRF token or secret other than the form's).
+"""
+
+import re
+
+from django.conf import settings as django_settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpResponse
+from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.utils.cache import patch_vary_headers
+from django.utils.html import conditional_escape
+
+from ..conf import settings
+from ..models import Discussion
+from ..thread import pages
+from ..thread.middleware import splice_threads
+from .forms import sign_form_token
+from .session import OWN_THREADS_SESSION_KEY, REMEMBER_COOKIE
+
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as GZipMiddleware reads Accept-Encoding
+CPAGE_QUERY = re.compile(r"cpage=([1-9][0-9]{0,7})")
+# A masked CSRF token as Django writes it (64 letters and digits), standing on its own.
+CSRF_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+# Session keys that make a page one reader's own (signed in; a message waiting).
+PERSONAL_SESSION_KEYS = ("_auth_user_id", "_messages")
+
+
+class WholePageCacheMiddleware:
+    """Serve a discussed object's page whole from the cache when this reader may share it,
+    and store pages made for readers who may. The last in MIDDLEWARE: it needs the session,
+    the user and the CSRF middleware around it, and the response it makes passes out
+    through every other middleware (the security headers, the CSRF cookie)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = shared_page_key(request)
+        if key is None:
+            return self.get_response(request)
+        found = pages.find(key)
+        if found is not None and may_share(request, found[0]):
+            entry, body = found
+            return answer(request, entry, body, _values_for(request, entry))
+        request.comment_page_offer = {} if may_store(request) else None
+        response = self.get_response(request)
+        stored = store(request, response, key)
+        if stored is None:
+            return response
+        entry, body, values = stored
+        return answer(request, entry, body, values, response)
+
+
+def shared_page_key(request):
+    """The stored page's key for this request, or None when it may be nobody's but this
+    reader's (see the module's docstring). With DEBUG on, never: template edits show."""
+    if request.method != "GET" or settings.DEBUG:
+        return None
+    query = request.META.get("QUERY_STRING", "")
+    page = 1
+    if query:
+        found = CPAGE_QUERY.fullmatch(query)
+        if found is None:
+            return None
+        page = int(found[1])
+    if REMEMBER_COOKIE in request.COOKIES or CookieStorage.cookie_name in request.COOKIES:
+        return None
+    return pages.page_key(
+        secure=request.is_secure(), host=request.get_host(), path=request.path, page=page
+    )
+
+
+def may_share(request, entry):
+    """Whether this reader gets the stored page: no session, or one that holds nothing
+    that would show on it (not signed in, no message, nothing posted in this discussion)."""
+    if django_settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return True
+    session = request.session
+    if any(name in session for name in PERSONAL_SESSION_KEYS):
+        return False
+    return entry.discussion_id not in session.get(OWN_THREADS_SESSION_KEY, ())
+
+
+def may_store(request):
+    """Whether a page made for this request may be stored for everyone: it had no session,
+    so nothing of one reader's can be on it."""
+    return django_settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def offer(request, *, discussion, obj, page, generation, policy):
+    """The comment tags say the page shows this discussion's shared thread page (what every
+    reader sees). A second discussion on the same page, or a personal one, spoils it."""
+    found = getattr(request, "comment_page_offer", None)
+    if found is None:
+        return
+    seen = found.get("discussion")
+    if seen is not None and seen.pk != discussion.pk:
+        request.comment_page_offer = None
+        return
+    found |= {
+        "discussion": discussion,
+        "object": obj,
+        "page": page,
+        "generation": generation,
+        "policy": policy,
+    }
+
+
+def offer_values(request, csrf_token, form_token):
+    """The blank form's per-reader values as the page shows them (HTML-escaped)."""
+    found = getattr(request, "comment_page_offer", None)
+    if found is not None:
+        found["values"] = {
+            conditional_escape(csrf_token).encode(): "csrf",
+            conditional_escape(form_token).encode(): "token",
+        }
+
+
+def withdraw_offer(request):
+    """Something of this reader's is on the page: it is not stored."""
+    if hasattr(request, "comment_page_offer"):
+        request.comment_page_offer = None
+
+
+def store(request, response, key):
+    """Keep the page just made for this request, if everyone may share it: (entry, body,
+    this request's own values in the entry's order), else None."""
+    found = getattr(request, "comment_page_offer", None)
+    if (
+        not found
+        or "discussion" not in found
+        or response.status_code != 200
+        or response.streaming
+        or response.has_header("Content-Encoding")
+        or not response.get("Content-Type", "").startswith("text/html")
+        or getattr(request, "is_personal", False)
+        or set(response.cookies) - {django_settings.CSRF_COOKIE_NAME}
+        or found["page"] != _requested_page(request)
+    ):
+        return None
+    splice_threads(request, response)
+    content = response.content
+    values = found.get("values", {})
+    if not _only_these_tokens(request, content, values):
+        return None
+    stored = pages.store(
+        key,
+        content=content,
+        content_type=response["Content-Type"],
+        values=values,
+        discussion=found["discussion"],
+        generation=found["generation"],
+        policy=found["policy"],
+        obj=found["object"],
+    )
+    if stored is None:
+        return None
+    entry, body = stored
+    by_slot = {slot: value for value, slot in values.items()}
+    return entry, body, [by_slot[slot] for slot in entry.slots]
+
+
+def _requested_page(request):
+    found = CPAGE_QUERY.fullmatch(request.META.get("QUERY_STRING", ""))
+    return int(found[1]) if found else 1
+
+
+def _only_these_tokens(request, content, values):
+    """Whether the page holds no CSRF secret, and no CSRF token but the form's (a template
+    with another `{% csrf_token %}` would otherwise hand this reader's to everyone)."""
+    secret = request.META.get("CSRF_COOKIE", "")
+    if secret and secret.encode() in content:
+        return False
+    for match in CSRF_TOKEN.finditer(content):
+        token = match.group()
+        if token not in values and _unmask_cipher_token(token.decode()) == secret:
+            return False
+    return True
+
+
+def _values_for(request, entry):
+    """This reader's own values for the entry's slots, as the page shows them."""
+    values = []
+    for slot in entry.slots:
+        if slot == "csrf":
+            value = get_token(request)
+        else:
+            value = sign_form_token(Discussion(pk=entry.discussion_id))
+        values.append(conditional_escape(value).encode())
+    return values
+
+
+def answer(request, entry, body, values, response=None):
+    """The stored page with these values, gzip compressed if the browser accepts it."""
+    if response is None:
+        response = HttpResponse(content_type=entry.content_type)
+    if _accepts_gzip(request):
+        response.content = body.gzip(values)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response.content = body.plain(values)
+    response["Content-Length"] = str(len(response.content))
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
+
+
+def _accepts_gzip(request):
+    return ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) is not None

@@ -1,0 +1,302 @@
+"""Whole pages in the cache: a discussed object's page, thread and blank form included,
+stored once per change and compressed once, for every reader with nothing of their own on it.
+
+The cached thread (comments.thread.cache) left each request the object's query, the page's
+template around the thread, the blank form's tokens and, for browsers, GZipMiddleware
+compressing the whole page again. A stored page keeps all of it: its constant pieces, plain
+and deflated (comments.thread.compress), and where the per-reader values go (the CSRF token,
+the form token). comments.public.pages decides who may share a page and fills those in.
+
+A stored page is served only while it still shows what the page would show now. Each thing
+that can change it is caught on every request, by what is compared:
+
+- a decision on a comment: the discussion's thread generation (Redis), which the write
+  path's registry replaces (forget_threads);
+- a change of the object (an edit, an unpublication, a scheduled time not yet come): one
+  query asks the model's public manager (COMMENTS_MODELS "public") for the object with the
+  `updated_at` the page was made from (COMMENTS_MODELS "updated_at"; a model without one
+  is not cached whole), and, in the same query, the discussion with its own `updated_at`
+  (its title, set in the admin) and its switch and closing time as they were;
+- the Discussion settings: the policy the page was made under, against the pages' copy
+  (forgotten when they are saved);
+- time: a discussion open when the page was made closes at a known moment (its closing
+  time, or "close after days"); the page is not used from then on;
+- a deploy: the key holds a digest of the templates, the static files' manifest, the
+  COMMENTS_* settings and the versions (site_stamp).
+
+The bytes live in the cache once (under a key of their own, never rewritten) and in each
+process's memory for the pages it serves most, up to COMMENTS_PAGE_MEMORY_MB.
+"""
+
+import hashlib
+import logging
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import django
+from django.apps import apps
+from django.core.cache import cache
+from django.db import models
+from django.template.autoreload import get_template_directories
+from django.utils.translation import get_language
+
+from ..conf import DEFAULTS, settings
+from ..models import (
+    POLICY_FOR_PAGES_KEY,
+    Discussion,
+    Policy,
+    discussed_models,
+    public_objects,
+)
+from .cache import GENERATION_KEY, PAGE_TIMEOUT, pages_policy
+from .compress import Piece, gzip_of, plain_of
+
+logger = logging.getLogger(__name__)
+
+# The "1": what an entry holds (bump it when that changes, so a deploy never reads the old kind).
+ENTRY_KEY = "comments:page:1:{digest}"
+BODY_KEY = "comments:page-body:1:{name}"
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """What a page was made from, and where its bytes are (the small half, read first)."""
+
+    body_key: str
+    content_type: str
+    slots: tuple  # the per-reader values, in order: "csrf", "token"
+    discussion_id: int
+    generation: str
+    discussion_updated: datetime
+    discussion_switch: tuple  # (is_open, closes_at): compared too, for bulk updates
+    policy: Policy
+    closes: float | None  # when the discussion stops taking comments, if it was open
+    model: str | None  # the object's model label; None: the page is the discussion's own
+    object_pk: str
+    object_updated: datetime | None
+
+
+@dataclass(frozen=True)
+class PageBody:
+    """The page's constant pieces, plain and deflated; the values go between them."""
+
+    pieces: tuple
+
+    @property
+    def size(self):
+        return sum(len(p.plain) + len(p.deflated) for p in self.pieces)
+
+    def plain(self, values):
+        return plain_of(self.pieces, values)
+
+    def gzip(self, values):
+        return gzip_of(self.pieces, values)
+
+
+def page_key(*, secure, host, path, page):
+    """The key of the page at this address (and comment page, and language)."""
+    identity = f"{site_stamp()}|{secure:d}|{host}|{path}|{page}|{get_language()}"
+    return ENTRY_KEY.format(digest=hashlib.sha256(identity.encode()).hexdigest()[:40])
+
+
+def find(key):
+    """(StoredPage, PageBody) if a page is stored under `key` and still shows what readers
+    would see now, else None. Two cache round trips and, on a hit, one query."""
+    try:
+        found = cache.get_many([key, POLICY_FOR_PAGES_KEY])
+        entry = found.get(key)
+        if entry is None or (entry.closes is not None and time.time() >= entry.closes):
+            return None
+        if pages_policy(found) != entry.policy:
+            return None
+        generation_key = GENERATION_KEY.format(discussion_id=entry.discussion_id)
+        body = _memory.get(entry.body_key)
+        found = cache.get_many([generation_key] + ([entry.body_key] if body is None else []))
+    except Exception:  # Redis unreachable, …: the page is made as if nothing were stored
+        return None
+    if found.get(generation_key) != entry.generation:
+        return None
+    if body is None:
+        body = found.get(entry.body_key)
+        if body is None:
+            return None
+        _memory.put(entry.body_key, body)
+    if not is_current(entry):
+        return None
+    return entry, body
+
+
+def is_current(entry):
+    """Whether the discussion, and the object, are as the page showed them, and readers
+    may still see the object: one query."""
+    is_open, closes_at = entry.discussion_switch
+    discussion = Discussion.objects.filter(
+        pk=entry.discussion_id,
+        updated_at=entry.discussion_updated,
+        is_open=is_open,
+        closes_at=closes_at,
+    )
+    if entry.model is not None:
+        try:
+            model = apps.get_model(entry.model)
+        except LookupError:
+            return False
+        field = (discussed_models().get(model) or {}).get("updated_at")
+        shown = public_objects(model)
+        if not field or shown is None:
+            return False
+        shown = shown.filter(pk=entry.object_pk, **{field: entry.object_updated})
+        discussion = discussion.filter(models.Exists(shown))
+    return discussion.exists()
+
+
+def store(key, *, content, content_type, values, discussion, generation, policy, obj):
+    """Keep the page `content` (UTF-8 bytes, as sent) under `key`: `values` maps each
+    per-reader value as it appears in the page (bytes) to its slot ("csrf", "token").
+    Returns (StoredPage, PageBody), or None if the page cannot be kept: its object's model
+    names no `updated_at` in COMMENTS_MODELS, or the cache is unreachable."""
+    if obj is discussion:
+        model, object_pk, object_updated = None, str(discussion.pk), None
+    else:
+        field = (discussed_models().get(type(obj)) or {}).get("updated_at")
+        if not field:
+            return None
+        model, object_pk = obj._meta.label, str(obj.pk)
+        object_updated = getattr(obj, field)
+    pieces, slots = _split(content, values)
+    body = PageBody(tuple(Piece.of(piece) for piece in pieces))
+    entry = StoredPage(
+        body_key=BODY_KEY.format(name=secrets.token_hex(12)),
+        content_type=content_type,
+        slots=tuple(slots),
+        discussion_id=discussion.pk,
+        generation=generation,
+        discussion_updated=discussion.updated_at,
+        discussion_switch=(discussion.is_open, discussion.closes_at),
+        policy=policy,
+        closes=_closes(discussion, policy),
+        model=model,
+        object_pk=object_pk,
+        object_updated=object_updated,
+    )
+    try:
+        # The bytes outlive the entry that names them, so a found entry finds its bytes.
+        cache.set(entry.body_key, body, PAGE_TIMEOUT + 60)
+        cache.set(key, entry, PAGE_TIMEOUT)
+    except Exception:  # unreachable: the page is served all the same
+        return None
+    _memory.put(entry.body_key, body)
+    return entry, body
+
+
+def _split(content, values):
+    """The constant pieces of `content` around each occurrence of the values, and the
+    slot of each occurrence."""
+    if not values:
+        return [content], []
+    pattern = re.compile(b"|".join(re.escape(value) for value in values))
+    pieces, slots, start = [], [], 0
+    for match in pattern.finditer(content):
+        pieces.append(content[start : match.start()])
+        slots.append(values[match.group()])
+        start = match.end()
+    pieces.append(content[start:])
+    return pieces, slots
+
+
+def _closes(discussion, policy):
+    """When an open discussion stops taking comments (a timestamp), or None."""
+    if not discussion.accepts_comments(policy):
+        return None
+    moments = [discussion.closes_at] if discussion.closes_at else []
+    if policy.close_after_days:
+        moments.append(discussion.published_at + timedelta(days=policy.close_after_days))
+    return min(moments).timestamp() if moments else None
+
+
+@lru_cache(maxsize=1)
+def _deploy_digest():
+    """A digest of what this deploy renders pages with: every project and app template
+    (Django's own are named by its version), the static files' manifest (hashed names),
+    and the versions. Read once per process."""
+    digest = hashlib.sha256(f"{django.get_version()}".encode())
+    for directory in sorted(get_template_directories()):
+        for path in sorted(Path(directory).rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(directory)).encode())
+                digest.update(path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT or ".", "staticfiles.json")
+    if settings.STATIC_ROOT and manifest.is_file():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _settings_digest():
+    values = [getattr(settings, name) for name in sorted(DEFAULTS)]
+    values += [settings.TIME_ZONE, settings.USE_TZ, settings.STATIC_URL]
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:16]
+
+
+def site_stamp():
+    """What every stored page's key starts with: the deploy and the settings."""
+    return f"{_deploy_digest()}{_settings_digest()}"
+
+
+def forget_stamp():
+    """Read the templates and settings again (tests that change them call this through
+    Django's setting_changed; comments.apps connects it)."""
+    _deploy_digest.cache_clear()
+    _settings_digest.cache_clear()
+
+
+class _Bodies:
+    """The page bodies this process served last, up to COMMENTS_PAGE_MEMORY_MB: a page's
+    bytes read from the cache (about 1 MB for a 1,000-comment page, plain and deflated)
+    cost more than all the rest of serving it. Keys are never reused, so nothing kept here
+    is ever stale; the least recently used go first."""
+
+    def __init__(self):
+        self._bodies = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+            return body
+
+    def put(self, key, body):
+        limit = settings.COMMENTS_PAGE_MEMORY_MB * 1024 * 1024
+        size = body.size
+        if size > limit:
+            return
+        with self._lock:
+            if key in self._bodies:
+                return
+            self._bodies[key] = body
+            self._size += size
+            while self._size > limit:
+                _, dropped = self._bodies.popitem(last=False)
+                self._size -= dropped.size
+
+    @property
+    def size(self):
+        return self._size
+
+    def clear(self):
+        with self._lock:
+            self._bodies.clear()
+            self._size = 0
+
+
+_memory = _Bodies()

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.core.signals import setting_changed
+from django.core.signals import request_finished, request_started, setting_changed
 
 
 class CommentsConfig(AppConfig):
@@ -11,9 +11,12 @@ class CommentsConfig(AppConfig):
         """Attach what hangs on the write path's registry, here and nowhere else, in the
         order each listener is told of a committed change:
 
-        1. the cached thread forgets the pages the change touched (readers see it at once);
-        2. the spam filter learns from an editor's decision (and may start retraining);
-        3. editors are alerted to held comments, last: it may wait on the mail server.
+        1. the cached thread forgets the pages the change touched (readers see it at once,
+           the next request included);
+        2. the spam filter learns from an editor's decision (and may start retraining),
+           after the response has been sent;
+        3. editors are alerted to held comments, last, after the response: it may wait on
+           the mail server, and the reader who posted does not.
 
         Each runs on its own (comments.moderation.registry): one that fails is logged and
         the others still run.
@@ -25,8 +28,11 @@ class CommentsConfig(AppConfig):
         from .thread import cache as thread_cache
 
         registry.on_change(thread_cache.forget_threads)
-        registry.on_change(spam_filter.learn_from)
-        registry.on_change(alerts.alert_editors)
+        registry.on_change(spam_filter.learn_from, after_response=True)
+        registry.on_change(alerts.alert_editors, after_response=True)
+        # After-response listeners run once the server has sent the response.
+        request_started.connect(registry.begin_request)
+        request_finished.connect(registry.end_request)
 
         # Whole pages are keyed on the settings they were made with, read once per process;
         # a test that overrides one must be heard (production settings never change).

@@ -363,6 +363,13 @@ class Comment(models.Model):
             url = f"{url}?cpage={page}"
         return f"{url}#comment-{self.pk}"
 
+    def get_posted_url(self):
+        """Where the poster lands after posting: the discussion's page asked to show this
+        comment (?comment=<id>). The page works out which comment page holds it from the
+        rows it reads anyway, so the post itself need not count threads (get_absolute_url's
+        query)."""
+        return f"{self.discussion.get_absolute_url()}?comment={self.pk}#comment-{self.pk}"
+
     def comment_page(self):
         """Which comment page (1, 2, …) shows this comment's thread."""
         position = self.__dict__.get("thread_position")

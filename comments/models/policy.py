@@ -158,15 +158,18 @@ class BlockQuerySet(models.QuerySet):
     def matching(self, email_normalized, ip_address):
         """The active block on this email, or else covering this IP, or None.
 
-        Ranges are compared in Python (the same on SQLite and PostgreSQL): only their text is
-        loaded, and each is parsed once per process.
+        One query for both (and a second only when one matches): ranges are compared in
+        Python (the same on SQLite and PostgreSQL), only their text is loaded, and each is
+        parsed once per process.
         """
-        active = self.active()
+        candidates = ~models.Q(network="")
         if email_normalized:
-            block = active.filter(email=email_normalized).first()
-            if block is not None:
-                return block
-        pk = range_covering(self.active_ranges(), _ip_or_none(ip_address))
+            candidates |= models.Q(email=email_normalized)
+        rows = list(self.active().filter(candidates).values_list("pk", "email", "network"))
+        pk = next((pk for pk, email, _ in rows if email and email == email_normalized), None)
+        if pk is None:
+            ranges = [(pk, _parse_network(network)) for pk, _, network in rows if network]
+            pk = range_covering(ranges, _ip_or_none(ip_address))
         return self.get(pk=pk) if pk is not None else None
 
     def active_ranges(self):

@@ -36,7 +36,10 @@ def remember_posted_in(request, discussion):
     """Note in the session that this browser posted in the discussion: its pages are
     then rendered for it alone (its comment may await moderation or still be editable),
     never taken from or put into the shared cache. The last 100 threads are kept."""
-    threads = [pk for pk in request.session.get(OWN_THREADS_SESSION_KEY, ()) if pk != discussion.pk]
+    threads = request.session.get(OWN_THREADS_SESSION_KEY, [])
+    if threads and threads[-1] == discussion.pk:
+        return  # already the latest: the session need not be written again
+    threads = [pk for pk in threads if pk != discussion.pk]
     request.session[OWN_THREADS_SESSION_KEY] = [*threads[-99:], discussion.pk]
 
 

@@ -108,15 +108,16 @@ def post_comment(request, discussion_id):
         return refuse(request, discussion, form, DUPLICATE_MESSAGE, status=409)
     # The session remembers the key so this browser sees its pending comment and may edit
     # its comment for COMMENTS_EDIT_MINUTES.
-    request.session[POSTER_KEY_SESSION_KEY] = key
+    if request.session.get(POSTER_KEY_SESSION_KEY) != key:  # a session is written once
+        request.session[POSTER_KEY_SESSION_KEY] = key
     remember_posted_in(request, discussion)
     if request.headers.get("X-Requested-With") == "fetch":
         # comments.js fetches the page itself and shows the new comment in place.
         response = HttpResponse(
-            status=201, headers={"X-Comment-Location": comment.get_absolute_url()}
+            status=201, headers={"X-Comment-Location": comment.get_posted_url()}
         )
     else:
-        response = redirect(comment.get_absolute_url())
+        response = redirect(comment.get_posted_url())
     if form.cleaned_data["remember"]:
         remember_author(response, form.cleaned_data)
     elif REMEMBER_COOKIE in request.COOKIES:

@@ -100,6 +100,7 @@ def thread_for(context, discussion):
         memo[discussion.pk] = found = thread.thread_page(
             discussion,
             page=_requested_page(request),
+            showing=_comment_asked_for(request),
             can_reply=comments_open(request, discussion),
             poster_key=poster_key(request),
             own=own,
@@ -159,6 +160,12 @@ def _requested_page(request):
     nearest)."""
     value = request.GET.get("cpage", "") if request is not None else ""
     return int(value) if value.isdecimal() and len(value) < 9 else 1
+
+
+def _comment_asked_for(request):
+    """?comment=N: the comment a post landed on (its page is found when the thread is)."""
+    value = request.GET.get("comment", "") if request is not None else ""
+    return int(value) if value.isdecimal() and len(value) < 19 else None
 
 
 @register.simple_tag(takes_context=True)

@@ -73,10 +73,19 @@ def pages_policy(found):
 
 
 def thread_page(
-    discussion, *, page, can_reply, poster_key="", own=False, preview_id=None, generation=None
+    discussion,
+    *,
+    page,
+    can_reply,
+    poster_key="",
+    own=False,
+    preview_id=None,
+    generation=None,
+    showing=None,
 ):
     """The thread's page `page` for one reader: {"html" (UTF-8 bytes), "approved_count",
-    "page", "num_pages", "personal"}.
+    "page", "num_pages", "personal"}. With `showing` (a comment id: ?comment=, where a post
+    lands), the page that holds that comment instead, when this reader may see it.
 
     A reader who posted in this thread (`own`: their session says so), or staff previewing
     a comment, gets a page rendered for them alone; "personal" says whether it showed them
@@ -92,7 +101,11 @@ def thread_page(
             can_reply=can_reply,
             poster_key=poster_key,
             preview_id=preview_id,
+            showing=showing or preview_id,
         )
+    if showing:
+        shown = Comment.objects.approved().filter(discussion=discussion, pk=showing).first()
+        page = shown.comment_page() if shown is not None else page
     return cached_page(discussion, page=page, can_reply=can_reply, generation=generation)
 
 

@@ -172,8 +172,11 @@ class LocalDates:
 # The page -----------------------------------------------------------------------------------
 
 
-def render_page(discussion, comments, *, page, can_reply, poster_key="", preview_id=None):
-    """Nest `comments` (oldest first), cut page `page` of its threads and render it."""
+def render_page(
+    discussion, comments, *, page, can_reply, poster_key="", preview_id=None, showing=None
+):
+    """Nest `comments` (oldest first), cut page `page` of its threads and render it; or,
+    with `showing` (a comment id) among them, the page that holds its thread."""
     personal = False
     for comment in comments:
         comment.is_staff_preview = comment.pk == preview_id and not comment.is_approved
@@ -182,6 +185,8 @@ def render_page(discussion, comments, *, page, can_reply, poster_key="", preview
     threads = nest(comments)
     per_page = settings.COMMENTS_PER_PAGE
     num_pages = max(1, -(-len(threads) // per_page))
+    if showing is not None:
+        page = _page_holding(showing, comments, threads, per_page) or page
     page = min(max(page, 1), num_pages)
     shown = threads[(page - 1) * per_page : page * per_page]
     approved_count = sum(comment.is_approved for comment in comments)
@@ -207,6 +212,18 @@ def render_page(discussion, comments, *, page, can_reply, poster_key="", preview
         "num_pages": num_pages,
         "personal": personal,
     }
+
+
+def _page_holding(comment_id, comments, threads, per_page):
+    """The page whose threads hold comment `comment_id`, or None if it is not shown."""
+    found = next((c for c in comments if c.pk == comment_id), None)
+    if found is None:
+        return None
+    root = found.root_id or found.pk
+    for index, thread in enumerate(threads):
+        if thread.pk == root:
+            return index // per_page + 1
+    return None
 
 
 def nest(comments):

@@ -120,7 +120,7 @@ def test_a_post_sooner_than_a_person_could_is_spam_and_the_poster_cannot_tell(
     response = client.post(post_url(article), comment_data | {"token": token_of(client, article)})
     comment = Comment.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    assert response["Location"] == comment.get_posted_url()
     assert comment.status == Comment.Status.SPAM
     event = comment.events.get()
     assert (event.rule, event.to_status) == ("form token", "spam")

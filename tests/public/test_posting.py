@@ -25,7 +25,8 @@ def test_post_redirects_to_the_new_comment(client, article, comment_data):
     response = client.post(post_url(article), comment_data, REMOTE_ADDR="203.0.113.7")
     comment = Comment.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    landing = f"{article.get_absolute_url()}?comment={comment.pk}#comment-{comment.pk}"
+    assert response["Location"] == landing
     assert comment.events.get().action == "submit"
     assert comment.status == Comment.Status.PENDING
     assert comment.ip_address == "203.0.113.7"

@@ -4,9 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comments import moderation
+from comments.models import Comment
 from tests.factories import form_token, make_article, make_comment, post_url
 from tests.thread.test_queries import make_threads
 
@@ -88,7 +91,38 @@ def test_a_new_reply_redirects_to_its_threads_page(client, article, paged):
     data = {"name": "Bo", "email": "bo@example.com", "comment": "Late reply.", "parent": top.pk}
     data["token"] = form_token(article)
     response = client.post(post_url(article), data)
-    assert "?cpage=3#comment-" in response["Location"]
+    reply = Comment.objects.get(author_name="Bo")
+    assert (
+        response["Location"]
+        == f"{article.get_absolute_url()}?comment={reply.pk}#comment-{reply.pk}"
+    )
+    landed = client.get(response["Location"]).content.decode()
+    assert 'aria-current="page">3</span>' in landed
+    assert f'id="comment-{reply.pk}"' in landed  # the poster's own, pending
+
+
+def test_a_link_to_a_comment_opens_its_page_for_any_reader(client, article, paged):
+    """?comment=N (where a post lands) shows the page holding N to a reader who did not
+    post it too (the cached page, its number found by one query)."""
+    reply = paged[6][1]
+    page = client.get(f"{article.get_absolute_url()}?comment={reply.pk}").content.decode()
+    assert 'aria-current="page">3</span>' in page
+    assert f'id="comment-{reply.pk}"' in page
+
+
+def test_a_post_does_not_count_threads_for_its_redirect(client, article, paged):
+    """Guards the COUNT over the discussion's threads (the comment's page) coming back into
+    every post: the redirect names the comment, and the page it lands on finds its page."""
+    data = {
+        "name": "Bo",
+        "email": "bo@example.com",
+        "comment": "Late reply.",
+        "parent": paged[6][0].pk,
+    }
+    data["token"] = form_token(article)
+    with CaptureQueriesContext(connection) as queries:
+        client.post(post_url(article), data)
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
 
 
 def test_a_removed_thread_with_replies_still_takes_its_place(client, article, paged):

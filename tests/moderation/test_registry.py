@@ -2,15 +2,20 @@
 were attached, each on its own, and attached for a while only through `listening`."""
 
 import logging
+import re
+from contextlib import contextmanager
 
 import pytest
-from django.db import transaction
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
+from django.test import RequestFactory
 
 from comments import moderation
 from comments.desk import alerts
 from comments.spam import filter as spam_filter
 from comments.thread import cache as thread_cache
-from tests.factories import make_comment
+from tests.factories import form_token, make_comment, post_url
 
 
 def test_the_app_attaches_its_listeners_in_the_stated_order():
@@ -84,3 +89,80 @@ def test_a_change_carries_its_action_as_the_trails_enum(
         moderation.mark_spam([make_comment(article, status="pending")], by=editor)
     (change,) = told
     assert change.action is moderation.Action.SPAM
+
+
+# ---------------------------------------------------------------------------------------------
+# After the response
+
+
+@contextmanager
+def connections_kept():
+    """Django's request signals without their closing of database connections (which would
+    close the test's transaction), as the test client sends them (and it connects them again
+    after each request of its own)."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+
+
+def test_after_response_listeners_wait_for_the_end_of_the_request(
+    article, editor, django_capture_on_commit_callbacks
+):
+    """Inside a request (between Django's request_started and request_finished) a listener
+    attached with after_response is told when the request ends; the others at once."""
+    at_once, later = [], []
+    with (
+        moderation.listening(at_once.append),
+        moderation.listening(later.append, after_response=True),
+        connections_kept(),
+    ):
+        request_started.send(sender=None)
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                moderation.approve([make_comment(article, status="pending")], by=editor)
+            assert len(at_once) == 1
+            assert later == []
+        finally:
+            request_finished.send(sender=None)
+        assert [change.action for change in later] == ["approve"]
+
+
+def test_outside_a_request_after_response_listeners_are_told_at_once(
+    article, editor, django_capture_on_commit_callbacks
+):
+    """A management command or a shell has no response to wait for."""
+    later = []
+    with (
+        moderation.listening(later.append, after_response=True),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        moderation.approve([make_comment(article, status="pending")], by=editor)
+    assert len(later) == 1
+
+
+def test_a_readers_post_is_answered_before_the_editors_are_alerted(
+    client, article, comment_data, django_capture_on_commit_callbacks
+):
+    """The alerts (and their mail server) run once the response has been sent: through the
+    WSGI handler itself, nothing is told until the server closes the response, as gunicorn
+    does after writing it."""
+    told = []
+    page = client.get(article.get_absolute_url()).content.decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    data = comment_data | {"csrfmiddlewaretoken": csrf, "token": form_token(article)}
+    environ = RequestFactory().post(post_url(article), data).environ
+    environ["HTTP_COOKIE"] = client.cookies.output(header="", sep=";").strip()
+    with (
+        moderation.listening(told.append, after_response=True),
+        django_capture_on_commit_callbacks(execute=True),
+        connections_kept(),
+    ):
+        response = WSGIHandler()(environ, lambda status, headers: None)
+        assert response.status_code == 302
+        assert told == []  # the response is out; the alerts have not run
+        response.close()
+    assert [change.action for change in told] == ["submit"]

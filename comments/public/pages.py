@@ -12,13 +12,15 @@ this discussion (their pending comment, their Edit links), one with a remembered
 form is filled in), staff and signed-in users, a page with a message to show, any address
 with a query string other than `?cpage=N`, and every method but GET.
 
-A page is stored from a request that had no session and no remembered name, when the
-comment tags saw exactly one discussion's shared thread and blank form on it and nothing
-marked the response personal; and never if anything else on it could belong to one reader
-(a cookie set besides the CSRF one, a CSRF token or secret other than the form's).
+A page is stored from a request that had no session and no remembered name, when it is the
+discussed object's own page (its get_absolute_url) and the comment tags saw exactly one
+discussion's shared thread on it (and its blank form) and nothing marked it personal; and
+never if anything else on it could belong to one reader (a cookie set besides the CSRF one,
+a CSRF token or secret other than the form's).
 """
 
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings as django_settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -104,7 +106,7 @@ def may_store(request):
     return django_settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def offer(request, *, discussion, obj, page, generation, policy):
+def offer(request, *, discussion, obj, page, generation, policy, was_open):
     """The comment tags say the page shows this discussion's shared thread page (what every
     reader sees). A second discussion on the same page, or a personal one, spoils it."""
     found = getattr(request, "comment_page_offer", None)
@@ -120,7 +122,15 @@ def offer(request, *, discussion, obj, page, generation, policy):
         "page": page,
         "generation": generation,
         "policy": policy,
+        "was_open": was_open,
     }
+
+
+def offer_thread(request):
+    """The page shows the thread itself (`{% comment_thread %}`), not only its count."""
+    found = getattr(request, "comment_page_offer", None)
+    if found is not None:
+        found["thread"] = True
 
 
 def offer_values(request, csrf_token, form_token):
@@ -145,7 +155,8 @@ def store(request, response, key):
     found = getattr(request, "comment_page_offer", None)
     if (
         not found
-        or "discussion" not in found
+        or not found.get("thread")
+        or request.path != _path_of(found["object"])
         or response.status_code != 200
         or response.streaming
         or response.has_header("Content-Encoding")
@@ -168,6 +179,7 @@ def store(request, response, key):
         discussion=found["discussion"],
         generation=found["generation"],
         policy=found["policy"],
+        was_open=found["was_open"],
         obj=found["object"],
     )
     if stored is None:
@@ -175,6 +187,12 @@ def store(request, response, key):
     entry, body = stored
     by_slot = {slot: value for value, slot in values.items()}
     return entry, body, [by_slot[slot] for slot in entry.slots]
+
+
+def _path_of(obj):
+    """The path of the object's own page: only that page is stored whole (a list that shows
+    one object's thread or count would not be told when the list changes)."""
+    return urlsplit(obj.get_absolute_url()).path
 
 
 def _requested_page(request):

@@ -66,6 +66,7 @@ def comment_thread(context, obj):
         return ""
     html = thread_for(context, discussion)["html"]
     request = context.get("request")
+    pages.offer_thread(request)
     splices = getattr(request, "comment_thread_splices", None)
     if splices is None:
         return mark_safe(html.decode())  # noqa: S308 - rendered by comments.thread
@@ -129,6 +130,7 @@ def _offer_whole_page(request, discussion, found):
         page=found["page"],
         generation=state.generation,
         policy=state.policy,
+        was_open=comments_open(request, discussion),
     )
 
 

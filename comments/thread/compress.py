@@ -15,7 +15,6 @@ as GZipMiddleware does, the gzip header carries a file name of random length.
 """
 
 import secrets
-import string
 import struct
 import zlib
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ _GZIP_HEADER = b"\x1f\x8b\x08"  # magic, deflate
 _FNAME = 0x08
 _LAST_EMPTY_BLOCK = b"\x03\x00"  # a final, empty block of fixed Huffman codes
 _MAX_STORED = 0xFFFF
-_NAME_LETTERS = string.ascii_letters.encode()
 
 
 def _multiply(a, b):
@@ -97,9 +95,9 @@ def stored_blocks(data):
 
 
 def gzip_header():
-    """A gzip header naming a file of 1 to 100 random letters, as GZipMiddleware's does, so
+    """A gzip header naming a file of 1 to 100 random characters, as GZipMiddleware's does, so
     that two answers of the same page differ in length by chance."""
-    name = bytes(secrets.choice(_NAME_LETTERS) for _ in range(secrets.randbelow(100) + 1))
+    name = secrets.token_hex(50)[: secrets.randbelow(100) + 1].encode()
     # flags, mtime 0, extra flags 0, OS unknown (255), the name and its NUL
     return _GZIP_HEADER + bytes([_FNAME]) + b"\x00\x00\x00\x00\x00\xff" + name + b"\x00"
 

@@ -43,7 +43,7 @@ from pathlib import Path
 import django
 from django.apps import apps
 from django.core.cache import cache
-from django.db import models
+from django.db import connections, models
 from django.template.autoreload import get_template_directories
 from django.utils.translation import get_language
 
@@ -135,7 +135,36 @@ def find(key):
 
 def is_current(entry):
     """Whether the discussion, and the object, are as the page showed them, and readers
-    may still see the object: one query."""
+    may still see the object: one query.
+
+    Building that query with the ORM costs more than running it (some 0.7 ms against 0.1),
+    so its SQL is built at most once a second per page and process, then only run: a
+    change to the rows shows at once, and a public manager that compares with the clock
+    (a publication that ends at a set time) is at most a second late."""
+    second = int(time.time())
+    found = _checks.get(entry.body_key)
+    if found is None or found[0] != second:
+        query = _current_query(entry)
+        if query is None:
+            return False
+        sql, params = query.values_list("pk")[:1].query.sql_with_params()
+        found = (second, query.db, sql, params)
+        _checks[entry.body_key] = found
+        while len(_checks) > MAX_CHECKS:
+            _checks.pop(next(iter(_checks)), None)
+    _, alias, sql, params = found
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
+
+
+# The SQL of is_current per page, built at most once a second: (second, alias, sql, params).
+_checks = {}
+MAX_CHECKS = 1000
+
+
+def _current_query(entry):
+    """The discussion as the page showed it, if the object too is as it was and public."""
     is_open, closes_at = entry.discussion_switch
     discussion = Discussion.objects.filter(
         pk=entry.discussion_id,
@@ -143,23 +172,24 @@ def is_current(entry):
         is_open=is_open,
         closes_at=closes_at,
     )
-    if entry.model is not None:
-        try:
-            model = apps.get_model(entry.model)
-        except LookupError:
-            return False
-        field = (discussed_models().get(model) or {}).get("updated_at")
-        shown = public_objects(model)
-        if not field or shown is None:
-            return False
-        shown = shown.filter(pk=entry.object_pk, **{field: entry.object_updated})
-        discussion = discussion.filter(models.Exists(shown))
-    return discussion.exists()
+    if entry.model is None:
+        return discussion
+    try:
+        model = apps.get_model(entry.model)
+    except LookupError:
+        return None
+    field = (discussed_models().get(model) or {}).get("updated_at")
+    shown = public_objects(model)
+    if not field or shown is None:
+        return None
+    shown = shown.filter(pk=entry.object_pk, **{field: entry.object_updated})
+    return discussion.filter(models.Exists(shown))
 
 
-def store(key, *, content, content_type, values, discussion, generation, policy, obj):
+def store(key, *, content, content_type, values, discussion, generation, policy, was_open, obj):
     """Keep the page `content` (UTF-8 bytes, as sent) under `key`: `values` maps each
-    per-reader value as it appears in the page (bytes) to its slot ("csrf", "token").
+    per-reader value as it appears in the page (bytes) to its slot ("csrf", "token");
+    `was_open`, whether the page was made with the discussion taking comments.
     Returns (StoredPage, PageBody), or None if the page cannot be kept: its object's model
     names no `updated_at` in COMMENTS_MODELS, or the cache is unreachable."""
     if obj is discussion:
@@ -181,7 +211,7 @@ def store(key, *, content, content_type, values, discussion, generation, policy,
         discussion_updated=discussion.updated_at,
         discussion_switch=(discussion.is_open, discussion.closes_at),
         policy=policy,
-        closes=_closes(discussion, policy),
+        closes=_closes(discussion, policy) if was_open else None,
         model=model,
         object_pk=object_pk,
         object_updated=object_updated,
@@ -212,9 +242,9 @@ def _split(content, values):
 
 
 def _closes(discussion, policy):
-    """When an open discussion stops taking comments (a timestamp), or None."""
-    if not discussion.accepts_comments(policy):
-        return None
+    """When a discussion the page showed open stops taking comments (a timestamp, perhaps
+    past already: it closed while the page was made), or None. A page made closed stays
+    right until an edit or the settings reopen it, which other checks catch."""
     moments = [discussion.closes_at] if discussion.closes_at else []
     if policy.close_after_days:
         moments.append(discussion.published_at + timedelta(days=policy.close_after_days))

@@ -20,8 +20,11 @@ a CSRF token or secret other than the form's).
 """
 
 import re
+import time
+from functools import wraps
 from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
@@ -55,19 +58,39 @@ class WholePageCacheMiddleware:
 
     def __call__(self, request):
         key = shared_page_key(request)
-        if key is None:
+        if key is None or _not_whole.get(key, 0) > time.monotonic():
             return self.get_response(request)
         found = pages.find(key)
         if found is not None and may_share(request, found[0]):
             entry, body = found
             return answer(request, entry, body, _values_for(request, entry))
-        request.comment_page_offer = {} if may_store(request) else None
+        request.comment_page_offer = {}
         response = self.get_response(request)
-        stored = store(request, response, key)
+        offer = request.comment_page_offer
+        shows_no_whole_page = offer is not None and (
+            not offer.get("thread") or not pages.kept_whole(offer["object"])
+        )
+        if shows_no_whole_page and response.status_code == 200:
+            _remember_not_whole(key)  # the front page, the admin, a feed, …
+        stored = store(request, response, key) if may_store(request) else None
         if stored is None:
             return response
         entry, body, values = stored
         return answer(request, entry, body, values, response)
+
+
+# Addresses whose last page showed no discussion's thread, or one not kept whole: no
+# cache round trip is spent looking for them for NOT_WHOLE_SECONDS. Bounded: emptied at
+# MAX_NOT_WHOLE.
+_not_whole = {}
+NOT_WHOLE_SECONDS = 60
+MAX_NOT_WHOLE = 10_000
+
+
+def _remember_not_whole(key):
+    if len(_not_whole) >= MAX_NOT_WHOLE:
+        _not_whole.clear()
+    _not_whole[key] = time.monotonic() + NOT_WHOLE_SECONDS
 
 
 def shared_page_key(request):
@@ -82,7 +105,7 @@ def shared_page_key(request):
         if found is None:
             return None
         page = int(found[1])
-    if REMEMBER_COOKIE in request.COOKIES or CookieStorage.cookie_name in request.COOKIES:
+    if _has_personal_cookie(request):
         return None
     return pages.page_key(
         secure=request.is_secure(), host=request.get_host(), path=request.path, page=page
@@ -92,12 +115,78 @@ def shared_page_key(request):
 def may_share(request, entry):
     """Whether this reader gets the stored page: no session, or one that holds nothing
     that would show on it (not signed in, no message, nothing posted in this discussion)."""
+    if not _session_is_impersonal(request):
+        return False
     if django_settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return True
-    session = request.session
-    if any(name in session for name in PERSONAL_SESSION_KEYS):
-        return False
-    return entry.discussion_id not in session.get(OWN_THREADS_SESSION_KEY, ())
+    return entry.discussion_id not in request.session.get(OWN_THREADS_SESSION_KEY, ())
+
+
+def whole_list_page(model_label, *, params=("page",)):
+    """A view decorator, for the URLconf: keep a page that lists the public objects of a
+    discussed model with their comment counts whole in the cache, e.g. a front page:
+
+        path("", whole_list_page("articles.Article")(ArticleListView.as_view()))
+
+    Only for a page that shows nothing else that changes. It is served whole until an
+    object readers may see is published, edited, unpublished or deleted (one query: how
+    many there are and the latest `updated_at`, COMMENTS_MODELS "updated_at") or any
+    discussion's comments change (a generation the write path replaces), to every reader
+    without something of their own (as for object pages); its address may carry only the
+    query parameters in `params` (the list's page)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            key = _list_key(request, params)
+            if key is None:
+                return view(request, *args, **kwargs)
+            model = apps.get_model(model_label)
+            entry = pages.find_list(key, model)
+            if entry is not None and _session_is_impersonal(request):
+                return answer(request, entry, entry.body, [])
+            state = pages.list_state(model)
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            if not may_store(request) or not _storable(request, response, {}):
+                return response
+            entry = pages.store_list(
+                key, content=response.content, content_type=response["Content-Type"], state=state
+            )
+            return response if entry is None else answer(request, entry, entry.body, [], response)
+
+        return wrapped
+
+    return decorator
+
+
+def _list_key(request, params):
+    if request.method != "GET" or settings.DEBUG or _has_personal_cookie(request):
+        return None
+    query = request.GET
+    if any(name not in params or len(query.getlist(name)) > 1 for name in query):
+        return None
+    if not all(value.isdecimal() and len(value) < 9 for value in query.values()):
+        return None
+    return pages.list_key(
+        secure=request.is_secure(),
+        host=request.get_host(),
+        path=request.path,
+        query="&".join(f"{name}={int(query[name])}" for name in sorted(query)),
+    )
+
+
+def _has_personal_cookie(request):
+    """The remembered name (a filled-in form), or a message waiting in a cookie."""
+    return REMEMBER_COOKIE in request.COOKIES or CookieStorage.cookie_name in request.COOKIES
+
+
+def _session_is_impersonal(request):
+    """No session, or one that is not signed in and holds no message."""
+    if django_settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return True
+    return not any(name in request.session for name in PERSONAL_SESSION_KEYS)
 
 
 def may_store(request):
@@ -157,20 +246,14 @@ def store(request, response, key):
         not found
         or not found.get("thread")
         or request.path != _path_of(found["object"])
-        or response.status_code != 200
-        or response.streaming
-        or response.has_header("Content-Encoding")
-        or not response.get("Content-Type", "").startswith("text/html")
-        or getattr(request, "is_personal", False)
-        or set(response.cookies) - {django_settings.CSRF_COOKIE_NAME}
         or found["page"] != _requested_page(request)
     ):
         return None
     splice_threads(request, response)
-    content = response.content
     values = found.get("values", {})
-    if not _only_these_tokens(request, content, values):
+    if not _storable(request, response, values):
         return None
+    content = response.content
     stored = pages.store(
         key,
         content=content,
@@ -193,6 +276,22 @@ def _path_of(obj):
     """The path of the object's own page: only that page is stored whole (a list that shows
     one object's thread or count would not be told when the list changes)."""
     return urlsplit(obj.get_absolute_url()).path
+
+
+def _storable(request, response, values):
+    """Whether a response may be kept for every reader: a whole HTML page, nothing marked
+    personal, no cookie set but the CSRF one (and that one only with the form's `values`),
+    no CSRF token but those values and no CSRF secret in it."""
+    allowed = {django_settings.CSRF_COOKIE_NAME} if values else set()
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.has_header("Content-Encoding")
+        and response.get("Content-Type", "").startswith("text/html")
+        and not getattr(request, "is_personal", False)
+        and not set(response.cookies) - allowed
+        and _only_these_tokens(request, response.content, values)
+    )
 
 
 def _requested_page(request):

@@ -27,6 +27,8 @@ Action = ModerationEvent.Action
 # a new one, so every page of it is forgotten at once and a page rendered from data read
 # before the change is stored where nobody looks.
 GENERATION_KEY = "comments:thread-generation:{discussion_id}"
+# Replaced with any discussion's generation: what lists of objects show (their counts).
+COUNTS_GENERATION_KEY = "comments:counts-generation"
 # The "3": what a page holds (bump it when that changes, so a deploy never reads the old kind).
 PAGE_KEY = "comments:thread:4:{discussion_id}:{generation}:{edited}:{per_page}:{can_reply:d}:{page}"
 # A safety net only: a change is forgotten at once, but a cache that missed the word (Redis
@@ -182,6 +184,8 @@ def forget_discussions(discussion_ids):
     generations = {
         GENERATION_KEY.format(discussion_id=pk): secrets.token_hex(4) for pk in discussion_ids
     }
+    # Lists of objects show their counts (comments.thread.pages, whole list pages).
+    generations[COUNTS_GENERATION_KEY] = secrets.token_hex(4)
     try:
         cache.set_many(generations, None)
     except Exception:  # the change is made; pages expire within PAGE_TIMEOUT

@@ -55,7 +55,7 @@ from ..models import (
     discussed_models,
     public_objects,
 )
-from .cache import GENERATION_KEY, PAGE_TIMEOUT, pages_policy
+from .cache import COUNTS_GENERATION_KEY, GENERATION_KEY, PAGE_TIMEOUT, pages_policy
 from .compress import Piece, gzip_of, plain_of
 
 logger = logging.getLogger(__name__)
@@ -108,17 +108,26 @@ def page_key(*, secure, host, path, page):
 
 def find(key):
     """(StoredPage, PageBody) if a page is stored under `key` and still shows what readers
-    would see now, else None. Two cache round trips and, on a hit, one query."""
+    would see now, else None. On a hit, one cache round trip (the entry, the policy and
+    the discussion's generation) and one query; the first time a process serves a page, or
+    when its bytes are not in the process's memory, one more round trip."""
+    guess = _discussion_of_page.get(key)
+    generation_key = GENERATION_KEY.format(discussion_id=guess)
     try:
-        found = cache.get_many([key, POLICY_FOR_PAGES_KEY])
+        found = cache.get_many([key, POLICY_FOR_PAGES_KEY, generation_key])
         entry = found.get(key)
         if entry is None or (entry.closes is not None and time.time() >= entry.closes):
             return None
         if pages_policy(found) != entry.policy:
             return None
-        generation_key = GENERATION_KEY.format(discussion_id=entry.discussion_id)
         body = _memory.get(entry.body_key)
-        found = cache.get_many([generation_key] + ([entry.body_key] if body is None else []))
+        wanted = [] if body is not None else [entry.body_key]
+        if entry.discussion_id != guess:  # new to this process (or the address's object)
+            _remember_discussion(key, entry.discussion_id)
+            generation_key = GENERATION_KEY.format(discussion_id=entry.discussion_id)
+            wanted.append(generation_key)
+        if wanted:
+            found |= cache.get_many(wanted)
     except Exception:  # Redis unreachable, …: the page is made as if nothing were stored
         return None
     if found.get(generation_key) != entry.generation:
@@ -133,34 +142,64 @@ def find(key):
     return entry, body
 
 
+# Which discussion each page key showed last, so that one round trip fetches its entry and
+# its discussion's generation together (a guess: the entry says which it is, and a wrong
+# guess costs a second round trip). Bounded: emptied when it reaches MAX_GUESSES.
+_discussion_of_page = {}
+MAX_GUESSES = 10_000
+
+
+def _remember_discussion(key, discussion_id):
+    if len(_discussion_of_page) >= MAX_GUESSES:
+        _discussion_of_page.clear()
+    _discussion_of_page[key] = discussion_id
+
+
 def is_current(entry):
     """Whether the discussion, and the object, are as the page showed them, and readers
-    may still see the object: one query.
+    may still see the object: one query (see _first_row)."""
 
-    Building that query with the ORM costs more than running it (some 0.7 ms against 0.1),
-    so its SQL is built at most once a second per page and process, then only run: a
-    change to the rows shows at once, and a public manager that compares with the clock
-    (a publication that ends at a set time) is at most a second late."""
+    def query():
+        found = _current_query(entry)
+        return None if found is None else _sql(found.values_list("pk")[:1])
+
+    return _first_row(entry.body_key, query) is not None
+
+
+def _sql(queryset):
+    """(database alias, SQL, params) of a queryset, as _first_row runs it."""
+    return (queryset.db, *queryset.query.sql_with_params())
+
+
+def _first_row(name, build):
+    """The first row of the query `build()` returns as (alias, SQL, params) (None: no row,
+    or no query), for a query known by `name`.
+
+    Building a query with the ORM costs more than running it (some 0.7 ms against 0.03
+    for is_current's), so its SQL is built at most once a second per name and process,
+    then only run: a change to the rows shows at once, and a public manager that compares
+    with the clock (a publication that starts or ends at a set time) is at most a second
+    late."""
     second = int(time.time())
-    found = _checks.get(entry.body_key)
+    found = _compiled.get(name)
     if found is None or found[0] != second:
-        query = _current_query(entry)
+        query = build()
         if query is None:
-            return False
-        sql, params = query.values_list("pk")[:1].query.sql_with_params()
-        found = (second, query.db, sql, params)
-        _checks[entry.body_key] = found
-        while len(_checks) > MAX_CHECKS:
-            _checks.pop(next(iter(_checks)), None)
+            return None
+        found = (second, *query)
+        _compiled[name] = found
+        while len(_compiled) > MAX_COMPILED:
+            _compiled.pop(next(iter(_compiled)), None)
     _, alias, sql, params = found
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone() is not None
+        return cursor.fetchone()
 
 
-# The SQL of is_current per page, built at most once a second: (second, alias, sql, params).
-_checks = {}
-MAX_CHECKS = 1000
+# The SQL of _first_row's queries, each built at most once a second: (second, alias, sql,
+# params) by name; the oldest go first past MAX_COMPILED.
+_compiled = {}
+MAX_COMPILED = 1000
 
 
 def _current_query(entry):
@@ -184,6 +223,14 @@ def _current_query(entry):
         return None
     shown = shown.filter(pk=entry.object_pk, **{field: entry.object_updated})
     return discussion.filter(models.Exists(shown))
+
+
+def kept_whole(obj):
+    """Whether pages of `obj` may be stored whole: a page discussion's own page, or an
+    object whose model names its `updated_at` in COMMENTS_MODELS."""
+    if isinstance(obj, Discussion):
+        return True
+    return bool((discussed_models().get(type(obj)) or {}).get("updated_at"))
 
 
 def store(key, *, content, content_type, values, discussion, generation, policy, was_open, obj):
@@ -224,6 +271,87 @@ def store(key, *, content, content_type, values, discussion, generation, policy,
         return None
     _memory.put(entry.body_key, body)
     return entry, body
+
+
+# Whole list pages: a page listing the objects of a discussed model with their counts.
+
+LIST_KEY = "comments:list-page:1:{digest}"
+
+
+@dataclass(frozen=True)
+class StoredList:
+    """A list page, small enough to be read whole in the round trip that checks it."""
+
+    body: PageBody
+    content_type: str
+    objects: tuple  # objects_stamp(model) when it was made
+    counts_generation: str
+
+
+def list_key(*, secure, host, path, query):
+    identity = f"{site_stamp()}|{secure:d}|{host}|{path}|{query}|{get_language()}"
+    return LIST_KEY.format(digest=hashlib.sha256(identity.encode()).hexdigest()[:40])
+
+
+def list_state(model):
+    """(objects_stamp(model), the counts' generation) as a list page is made: read before
+    it, so a change while it is made is seen by the next request."""
+    try:
+        generation = cache.get(COUNTS_GENERATION_KEY)
+        if generation is None:
+            cache.add(COUNTS_GENERATION_KEY, secrets.token_hex(4), None)
+            generation = cache.get(COUNTS_GENERATION_KEY)
+    except Exception:  # Redis unreachable: nothing is stored
+        generation = None
+    return objects_stamp(model), generation
+
+
+def find_list(key, model):
+    """The StoredList under `key` if the public objects of `model` and every count are as
+    it showed them, else None: one cache round trip and one query."""
+    try:
+        found = cache.get_many([key, COUNTS_GENERATION_KEY])
+    except Exception:
+        return None
+    entry = found.get(key)
+    if entry is None or entry.counts_generation != found.get(COUNTS_GENERATION_KEY):
+        return None
+    return entry if entry.objects == objects_stamp(model) else None
+
+
+def store_list(key, *, content, content_type, state):
+    """Keep a list page made in `state` (list_state); None if the cache is unreachable."""
+    objects, generation = state
+    if generation is None:
+        return None
+    entry = StoredList(PageBody((Piece.of(content),)), content_type, objects, generation)
+    try:
+        cache.set(key, entry, PAGE_TIMEOUT)
+    except Exception:
+        return None
+    return entry
+
+
+def objects_stamp(model):
+    """What a list of the objects of `model` shows, in one query: how many there are and
+    the latest `updated_at` among them all (a publication, an edit, an unpublication or a
+    deletion saved moves one or the other at once), and how many readers may see now (a
+    scheduled publication whose time comes; see _first_row for the second it may take)."""
+
+    def query():
+        field = (discussed_models().get(model) or {}).get("updated_at")
+        shown = public_objects(model)
+        if not field or shown is None:
+            return None
+        alias, sql, params = _sql(shown.order_by().values_list("pk"))
+        quote = connections[alias].ops.quote_name
+        column, table = quote(model._meta.get_field(field).column), quote(model._meta.db_table)
+        # The ORM's SQL and quoted names: no input.
+        counted = f"(SELECT COUNT(*) FROM ({sql}) shown)"  # noqa: S608
+        outer = f"SELECT COUNT(*), MAX({column}), {counted} FROM {table}"  # noqa: S608
+        return alias, outer, params
+
+    return tuple(_first_row(f"objects:{model._meta.label}", query) or ())
 
 
 def _split(content, values):

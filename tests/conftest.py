@@ -10,6 +10,7 @@ from django.test import override_settings
 from comments.spam import filter as spamfilter
 
 from . import factories
+from .processes import REDIS_URL, AppServer
 
 
 @pytest.fixture(autouse=True)
@@ -81,10 +82,23 @@ def empty(backend):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with nothing counted and no thread cached (the cache outlives a
-    test)."""
+    test), and with none of the whole pages' memos of this process (what is in memory, the
+    addresses known to show no thread, the guessed discussions, the SQL built this second)."""
     empty(caches["default"])
+    forget_whole_pages_in_memory()
     yield
     empty(caches["default"])
+    forget_whole_pages_in_memory()
+
+
+def forget_whole_pages_in_memory():
+    from comments.public import pages as public_pages
+    from comments.thread import pages
+
+    pages._memory.clear()
+    pages._compiled.clear()
+    pages._discussion_of_page.clear()
+    public_pages._not_whole.clear()
 
 
 @pytest.fixture
@@ -142,6 +156,52 @@ def dead_redis():
             cache.add("probe", 1)  # the proxy the app uses really reaches the dead Redis
         yield backend
     assert type(caches["default"]) is configured
+
+
+# The app servers a test started (app_servers), so that redis_prefix can stop them first.
+APP_SERVERS = pytest.StashKey[list]()
+
+
+@pytest.fixture
+def app_servers(request, transactional_db, tmp_path):
+    """start(env, env, …): one app server (tests/processes.py's AppServer) per env, on top
+    of the common one, started together and answering; all stopped after the test, before
+    the database is emptied (and before redis_prefix deletes their keys)."""
+    started = request.node.stash.setdefault(APP_SERVERS, [])
+
+    def start(*envs):
+        servers = [
+            AppServer(env, tmp_path / f"server-{len(started) + n}.log")
+            for n, env in enumerate(envs)
+        ]
+        started.extend(servers)
+        for server in servers:
+            server.wait_until_up()
+        return servers
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def redis_prefix(request):
+    """(prefix, client): a cache key prefix of this test's own in the real Redis (REDIS_URL
+    of tests/processes.py), for app servers to share; its keys deleted afterwards, once the
+    test's app servers have stopped (one may write after its last answer), whichever
+    fixture the test asked for first. Without a Redis there, the test errors: CI has one on
+    both database runs."""
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+    client.ping()
+    prefix = f"test-servers-{uuid.uuid4().hex}"
+    yield prefix, client
+    for server in request.node.stash.get(APP_SERVERS, []):
+        server.stop()
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+    assert not list(client.scan_iter(match=f"{prefix}:*"))
+    client.close()
 
 
 def pytest_collection_modifyitems(items):

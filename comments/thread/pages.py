@@ -21,8 +21,8 @@ that can change it is caught on every request, by what is compared:
   (forgotten when they are saved);
 - time: a discussion open when the page was made closes at a known moment (its closing
   time, or "close after days"); the page is not used from then on;
-- a deploy: the key holds a digest of the templates, the static files' manifest, the
-  COMMENTS_* settings and the versions (site_stamp).
+- a deploy: the key holds a digest of the templates, the static files' manifest, this
+  app's Python, the COMMENTS_* settings and the versions (site_stamp).
 
 The bytes live in the cache once (under a key of their own, never rewritten) and in each
 process's memory for the pages it serves most, up to COMMENTS_PAGE_MEMORY_MB.
@@ -35,12 +35,13 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import django
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connections, models
@@ -383,12 +384,22 @@ def _closes(discussion, policy):
 def _deploy_digest():
     """A digest of what this deploy renders pages with: every project and app template
     (Django's own are named by its version), the static files' manifest (hashed names),
-    and the versions. Read once per process."""
-    digest = hashlib.sha256(f"{django.get_version()}".encode())
+    this app's Python (comments.thread.render writes each comment) and the versions of
+    Django and the form library. Read once per process. A project's own Python is not in
+    it: a deploy that changes what its views put on a discussed page is seen within
+    PAGE_TIMEOUT, or at once with the cache flushed (docs/deploy.md)."""
+    digest = hashlib.sha256()
+    for name in ("django", "django-crispy-forms", "crispy-bootstrap5"):
+        with suppress(PackageNotFoundError):
+            digest.update(f"{name} {version(name)}".encode())
+    app = Path(__file__).resolve().parent.parent
+    sources = [(app, sorted(app.rglob("*.py")))]
     for directory in sorted(get_template_directories()):
-        for path in sorted(Path(directory).rglob("*")):
+        sources.append((Path(directory), sorted(Path(directory).rglob("*"))))
+    for root, paths in sources:
+        for path in paths:
             if path.is_file():
-                digest.update(str(path.relative_to(directory)).encode())
+                digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     manifest = Path(settings.STATIC_ROOT or ".", "staticfiles.json")
     if settings.STATIC_ROOT and manifest.is_file():

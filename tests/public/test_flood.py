@@ -8,23 +8,12 @@ that don't) and posts to each, as a reader behind a load balancer would.
 """
 
 import html
-import http.cookiejar
-import os
 import pickle
 import re
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-import uuid
-from pathlib import Path
 
 import pytest
-import redis
-from django.conf import settings as django_settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
@@ -35,11 +24,10 @@ from comments.public import throttle
 from comments.public.views import DUPLICATE_MESSAGE, FLOOD_MESSAGE
 from tests import factories
 from tests.factories import post_url
-from tests.processes import database_url, free_port
+from tests.processes import REDIS_URL, Browser, input_value, logs
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
 AWAITING = "Your comment is awaiting moderation."
 
 
@@ -63,13 +51,6 @@ def textarea_value(page):
     match = re.search(r'<textarea[^>]*\bname="comment"[^>]*>(.*?)</textarea>', page, re.S)
     assert match, "no comment box on the page"
     return html.unescape(match[1]).removeprefix("\r\n").removeprefix("\n")
-
-
-def input_value(page, name):
-    field = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', page)
-    assert field, f"no {name} field on the page"
-    value = re.search(r'\bvalue="([^"]*)"', field[0])
-    return html.unescape(value[1]) if value else ""
 
 
 def assert_refused(response, text):
@@ -434,157 +415,8 @@ def test_with_redis_down_a_bots_comment_is_still_spam(client, article, comment_d
 # --------------------------------------------------------------------------------------------
 # Two app servers, one Redis
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-# manage.py runserver, with the static files storage tests use (conftest.py): DEBUG is off,
-# and the manifest storage of settings.py needs a collectstatic this test must not run.
-RUNSERVER = (
-    "import sys; from django.conf import settings; "
-    "settings.STORAGES = {**settings.STORAGES, 'staticfiles': "
-    "{'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}}; "
-    "from django.core.management import execute_from_command_line; "
-    "execute_from_command_line(['manage.py', *sys.argv[1:]])"
-)
-
-
-class AppServer:
-    """One `manage.py runserver` process, its output in a file."""
-
-    def __init__(self, env, log_path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        unset = {"DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX", "ALLOWED_HOSTS", "LOG_LEVEL"}
-        base = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in unset and not key.startswith("COMMENTS_")
-        }
-        env = base | {
-            "DJANGO_SETTINGS_MODULE": "newsite.settings",
-            "SECRET_KEY": django_settings.SECRET_KEY,
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": database_url(),
-            "COMMENTS_FLOOD_SECONDS": "15",
-            "COMMENTS_MIN_SECONDS": "0",
-            "PYTHONUNBUFFERED": "1",
-            **env,
-        }
-        command = [sys.executable, "-c", RUNSERVER, "runserver", "--noreload", "--nothreading"]
-        with open(log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [*command, f"127.0.0.1:{self.port}"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-    def output(self):
-        return self.log_path.read_text(errors="replace")
-
-    def wait_until_up(self, timeout=20):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"The server on {self.port} exited:\n{self.output()}")
-            try:
-                urllib.request.urlopen(f"{self.url}/", timeout=2).close()
-                return
-            except urllib.error.HTTPError:
-                return  # it answers
-            except OSError:
-                time.sleep(0.1)
-        pytest.fail(f"The server on {self.port} did not answer in {timeout} s:\n{self.output()}")
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-
-
-@pytest.fixture
-def app_servers(transactional_db, tmp_path):
-    """start(env, env, …): one app server per env (on top of the common one), started
-    together and answering; all stopped after the test, before the database is emptied."""
-    started = []
-
-    def start(*envs):
-        servers = [
-            AppServer(env, tmp_path / f"server-{len(started) + n}.log")
-            for n, env in enumerate(envs)
-        ]
-        started.extend(servers)
-        for server in servers:
-            server.wait_until_up()
-        return servers
-
-    yield start
-    for server in started:
-        server.stop()
-
-
-@pytest.fixture
-def redis_prefix():
-    """A cache key prefix of this test's own in the real Redis; its keys deleted afterwards."""
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    client.ping()
-    prefix = f"test-flood-{uuid.uuid4().hex}"
-    yield prefix, client
-    keys = list(client.scan_iter(match=f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
-    assert not list(client.scan_iter(match=f"{prefix}:*"))
-    client.close()
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
-    """One reader's browser: a cookie jar shared by every port on 127.0.0.1, no redirects
-    followed (so a 302 is seen as one)."""
-
-    def __init__(self):
-        jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(jar), NoRedirect()
-        )
-
-    def open(self, request):
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def form(self, server, article):
-        """The article page from `server`: its form's CSRF token and signed token."""
-        status, page = self.open(server.url + article.get_absolute_url())
-        assert status == 200, f"{status}\n{server.output()}"
-        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
-        return {"csrfmiddlewaretoken": csrf, "token": input_value(page, "token")}
-
-    def post_comment(self, server, article, **fields):
-        """Load the article page from `server`, fill the form, send it back to `server`."""
-        data = self.form(server, article) | fields
-        request = urllib.request.Request(
-            f"{server.url}{post_url(article)}",
-            data=urllib.parse.urlencode(data).encode(),
-            headers={"Origin": server.url},
-        )
-        return self.open(request)
-
-
-def logs(*servers):
-    return "\n".join(f"--- server on {s.port} ---\n{s.output()}" for s in servers)
+# The servers, the Redis they share and a reader's browser: tests/processes.py (AppServer,
+# Browser) and the fixtures app_servers and redis_prefix of tests/conftest.py.
 
 
 @pytest.mark.django_db(transaction=True)

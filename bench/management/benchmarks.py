@@ -18,11 +18,11 @@ def rolled_back():
         transaction.set_rollback(True)
 
 
-def make_threads(article, count, *, status="approved"):
-    """`count` comments in `article`'s discussion (or a Discussion's) in threads of 20: a
-    comment, then replies at depth 1 to 3 in turn, a second apart, so threads are both long
-    and nested. Sanitized once. The discussion's approved count is kept, as the write path
-    keeps it."""
+def make_threads(article, count, *, status="approved", thread_size=20):
+    """`count` comments in `article`'s discussion (or a Discussion's) in threads of
+    `thread_size` (so count / thread_size top-level comments, rounded up): a comment, then
+    replies at depth 1 to 3 in turn, a second apart, so threads are both long and nested.
+    Sanitized once. The discussion's approved count is kept, as the write path keeps it."""
     from comments.models import Comment, Discussion
 
     discussion = Discussion.objects.of(article)
@@ -33,7 +33,7 @@ def make_threads(article, count, *, status="approved"):
     )
     made, start = [], timezone.now() - timedelta(days=1)
     for n in range(count):
-        position = n % 20
+        position = n % thread_size
         parent = None if position == 0 else made[n - 1 - (position - 1) % 3]
         comment = Comment(
             discussion=discussion,

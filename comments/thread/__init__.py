@@ -5,6 +5,9 @@
 - `render`: the thread read as rows, nested, and one comment rendered by one function that
   escapes every value it is not told is safe.
 - `middleware`: splices the cached bytes into the page.
+- `pages`: whole pages (an object's page, thread and blank form; a list page) stored once per
+  change and checked on each request; `compress`: their gzip, built from pieces deflated once
+  (comments.public.pages decides who shares them).
 
 Layer: below the write path; never imports `comments.moderation`. Imports `comments.models`
 and `comments.conf`.

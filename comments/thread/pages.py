@@ -188,9 +188,9 @@ def _first_row(name, build):
         if query is None:
             return None
         found = (second, *query)
+        if len(_compiled) >= MAX_COMPILED:
+            _compiled.clear()
         _compiled[name] = found
-        while len(_compiled) > MAX_COMPILED:
-            _compiled.pop(next(iter(_compiled)), None)
     _, alias, sql, params = found
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
@@ -198,7 +198,7 @@ def _first_row(name, build):
 
 
 # The SQL of _first_row's queries, each built at most once a second: (second, alias, sql,
-# params) by name; the oldest go first past MAX_COMPILED.
+# params) by name. Bounded: emptied when it reaches MAX_COMPILED.
 _compiled = {}
 MAX_COMPILED = 1000
 

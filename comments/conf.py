@@ -53,6 +53,9 @@ DEFAULTS = {
     "COMMENTS_FILTER_MAX_FALSE_SPAM": 0.01,
     # Editors' alerts (0: none).
     "COMMENTS_ALERT_MINUTES": 10,
+    # The API and the embed (comments.api): the other sites (scheme://host[:port]) whose
+    # pages may embed the thread and call the API from a browser; none by default.
+    "COMMENTS_EMBED_ORIGINS": (),
     # Readers' privacy and their address.
     "COMMENTS_IP_RETENTION_DAYS": 60,
     "COMMENTS_TRUSTED_PROXIES": (),

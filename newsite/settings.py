@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    # The JSON API's docs page (Swagger UI's static files, served from this site).
+    "ninja",
     "articles",
     "comments",
     # The demo site itself: its demo content (manage.py load_demo).
@@ -263,7 +265,11 @@ COMMENTS_PER_PAGE = max(1, env_int("COMMENTS_PER_PAGE", 50))
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 # Minutes during which a reader may edit or delete their own comment from the same browser.
 COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 10)
+# Whole pages each app process keeps in its own memory, in megabytes (0: none).
 COMMENTS_PAGE_MEMORY_MB = env_int("COMMENTS_PAGE_MEMORY_MB", 32)
+# Other sites (scheme://host[:port], comma-separated) whose pages may embed the comments and
+# call the API from a browser (docs/api.md).
+COMMENTS_EMBED_ORIGINS = env_list("COMMENTS_EMBED_ORIGINS", "")
 # Email (docs/editors.md): SMTP when EMAIL_HOST is set, printed to the console
 # otherwise (and always with DEBUG on, so a laptop never mails anyone); EMAIL_BACKEND overrides.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()

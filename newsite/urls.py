@@ -24,6 +24,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=favicon_url, permanent=True)),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
+    path("api/v1/", include("comments.api.urls")),
     # The front page, kept whole in the cache until an article or a count changes; the
     # same view as articles.urls' own "" (articles never imports comments).
     path("", whole_list_page("articles.Article")(ArticleListView.as_view())),

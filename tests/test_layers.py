@@ -24,6 +24,7 @@ APP = ROOT / "comments"
 # Each layer by the module names it holds (a name and everything under it).
 LAYERS = {
     "public": ("comments.public", "comments.templatetags", "comments.urls"),
+    "api": ("comments.api",),
     "desk": ("comments.desk", "comments.admin"),
     "history": ("comments.history",),
     "moderation": ("comments.moderation",),
@@ -42,13 +43,14 @@ LAYERS = {
 # What each layer may import from the app, besides itself.
 MAY_IMPORT = {
     "public": {"moderation", "spam", "thread", "base"},
+    "api": {"public", "moderation", "spam", "thread", "base"},
     "desk": {"moderation", "spam", "thread", "base"},
     "history": {"base"},
     "moderation": {"history", "spam", "thread", "base"},
     "spam": {"base"},
     "thread": {"base"},
     "base": set(),
-    "wiring": {"public", "desk", "history", "moderation", "spam", "thread", "base"},
+    "wiring": {"public", "api", "desk", "history", "moderation", "spam", "thread", "base"},
 }
 
 
@@ -149,7 +151,7 @@ def test_articles_never_imports_comments():
 
 # What the app may import from outside itself: the standard library, Django and the
 # dependencies its wheel declares (pyproject.toml).
-THIRD_PARTY = {"django", "bleach", "crispy_forms", "crispy_bootstrap5", "defusedxml"}
+THIRD_PARTY = {"django", "bleach", "crispy_forms", "crispy_bootstrap5", "defusedxml", "ninja"}
 # scikit-learn and NumPy only where the filter is trained (the `spam-training` extra).
 TRAINING_ONLY = {"sklearn", "numpy", "scipy"}
 

@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The demo of the embed: another site's page, served by `make run` on this port.
+EMBED_PORT ?= 8001
 # Tests run with DEBUG off, as production does; they need a key but no secret.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} DEBUG=0
 
@@ -19,14 +21,23 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 # LOG_LEVEL defaults to INFO here so that the autoreloader says when it restarts.
+# Beside the site, a static page of "another site" (newsite/embed_demo/index.html) on
+# EMBED_PORT embeds its own thread with comments/static/comments/embed.js from PORT; its
+# origin is added to COMMENTS_EMBED_ORIGINS so that the API answers it. That page names
+# both addresses (8000, 8001): change them there with other ports. Both servers stop together.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	@echo
 	@echo "The Meridian: http://127.0.0.1:$(PORT)/  (editors: http://127.0.0.1:$(PORT)/admin/)"
+	@echo "Its comments embedded in another site's page: http://127.0.0.1:$(EMBED_PORT)/"
 	@echo "No editor account yet? In another terminal, run: make editor"
 	@echo
-	DEBUG=1 LOG_LEVEL=$${LOG_LEVEL:-INFO} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python -m http.server $(EMBED_PORT) --bind 127.0.0.1 --directory newsite/embed_demo & \
+	demo=$$!; trap 'kill $$demo 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 LOG_LEVEL=$${LOG_LEVEL:-INFO} \
+	COMMENTS_EMBED_ORIGINS="$${COMMENTS_EMBED_ORIGINS:+$$COMMENTS_EMBED_ORIGINS,}http://127.0.0.1:$(EMBED_PORT)" \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production mode (docs/deploy.md): gunicorn, DEBUG off, WhiteNoise serving hashed,
 # compressed static files. Needs SECRET_KEY, and DATABASE_URL, REDIS_URL, ALLOWED_HOSTS … as

@@ -13,7 +13,9 @@ EDITORS_GROUP = "Editors"
 
 # Editors decide on comments but never delete them for good (superusers only: the trail must
 # outlive any editor's mistake); they set the discussion policy and blocks, open and close
-# discussions, and read the spam filter's versions and examples.
+# discussions, read the spam filter's versions and examples, and make, rename and revoke API
+# tokens for their own tools (the admin shows each editor their own only; deleting one, and
+# with it the record that it existed, is for superusers).
 EDITOR_PERMISSIONS = (
     "view_comment",
     "change_comment",
@@ -27,6 +29,9 @@ EDITOR_PERMISSIONS = (
     "delete_block",
     "view_spamfilterversion",
     "view_spamexample",
+    "view_apitoken",
+    "add_apitoken",
+    "change_apitoken",
 )
 
 

@@ -7,6 +7,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.test import override_settings
 
+from comments.models import ApiToken
 from comments.spam import filter as spamfilter
 
 from . import factories
@@ -115,6 +116,13 @@ def editor(db):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def api_token(editor):
+    """An editor's staff API token (comments.models.ApiToken): (the token, its secret, which
+    only this fixture's caller ever sees)."""
+    return ApiToken.create(user=editor, name="Newsroom app")
 
 
 @pytest.fixture

@@ -7,19 +7,9 @@ it is refused before anything is read or stored. The staff endpoints never answe
 origin at all.
 """
 
-from ..conf import settings
+from ..public.addresses import embed_origins, own_origin
 
-
-def embed_origins():
-    """The origins listed in COMMENTS_EMBED_ORIGINS, normalised (scheme://host[:port])."""
-    configured = settings.COMMENTS_EMBED_ORIGINS
-    if isinstance(configured, str):
-        configured = configured.split(",")
-    return {origin.strip().rstrip("/").lower() for origin in configured if origin.strip()}
-
-
-def own_origin(request):
-    return f"{request.scheme}://{request.get_host()}".lower()
+__all__ = ["allow", "embed_origins", "is_allowed", "own_origin", "request_origin"]
 
 
 def request_origin(request):

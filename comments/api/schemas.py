@@ -24,7 +24,7 @@ class CommentOut(Schema):
     submitted_at: datetime
     edited_at: datetime | None
     featured: bool
-    url: str
+    url: str  # where it is shown: a path on this site (a client elsewhere adds the API's origin)
     replies: list["CommentOut"] = []
 
 

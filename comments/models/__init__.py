@@ -1,11 +1,12 @@
 """The comments app's data: comments and their trail, the discussion policy, the spam
-filter's examples and versions. Re-exported here, so `from comments.models import Comment`
-works whichever module defines it.
+filter's examples and versions, staff API tokens. Re-exported here, so
+`from comments.models import Comment` works whichever module defines it.
 
 Base layer: imports only `comments.conf` and `comments.sanitize`; never a project's models
 (what is discussed is a Discussion: comments.models.discussion).
 """
 
+from .api_token import ApiToken, ApiTokenQuerySet
 from .comment import (
     COMMENT_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
@@ -51,6 +52,8 @@ __all__ = [
     "QUEUE_ORDER",
     "THREAD_FIELDS",
     "URL_MAX_LENGTH",
+    "ApiToken",
+    "ApiTokenQuerySet",
     "Block",
     "BlockQuerySet",
     "Comment",

@@ -1,11 +1,10 @@
 """The readers' views: posting a comment (and previewing it), editing or deleting one's own,
 and the CSRF failure page that keeps what the reader typed. Every change goes through the
-write path (comments.moderation)."""
+write path (comments.moderation), a post and an edit through the flow the API shares
+(comments.public.posting)."""
 
-import secrets
 from urllib.parse import urlsplit
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -15,10 +14,10 @@ from django.views.decorators.http import require_http_methods
 
 from .. import moderation
 from ..conf import settings
-from ..models import Comment, Discussion, discussed_models
-from . import throttle
+from ..models import Discussion, discussed_models
+from . import posting
 from .forms import CommentForm, OwnCommentForm
-from .network import client_ip
+from .posting import DUPLICATE_MESSAGE, FLOOD_MESSAGE  # noqa: F401 (importable from here too)
 from .session import (
     POSTER_KEY_SESSION_KEY,
     REMEMBER_COOKIE,
@@ -27,12 +26,6 @@ from .session import (
     remember_author,
     remember_posted_in,
 )
-
-FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
-DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
-
-# What the post itself gives away (CommentForm.bot_tell): the rule that sends it to spam.
-BOT_TELLS = {"honeypot": moderation.HONEYPOT, "too fast": moderation.TOO_FAST}
 
 
 def public_discussion(discussion_id):
@@ -73,39 +66,17 @@ def post_comment(request, discussion_id):
         return redirect(f"{discussion.get_absolute_url()}#respond")
     form = CommentForm(request.POST, discussion=discussion)
     if not form.is_valid():
-        closed = form.has_error(NON_FIELD_ERRORS, code="closed")
-        return show_form_again(request, discussion, form, status=403 if closed else 200)
+        status = 403 if posting.is_closed(form) else 200
+        return show_form_again(request, discussion, form, status=status)
 
     if "preview" in request.POST:
-        preview = form.build_comment(ip_address=None, user_agent="")
-        return show_form_again(request, discussion, form, preview=preview)
+        return show_form_again(request, discussion, form, preview=posting.preview(form))
 
-    key = request.session.get(POSTER_KEY_SESSION_KEY) or secrets.token_hex(16)
-    comment = form.build_comment(
-        ip_address=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        poster_key=key,
-    )
-    if moderation.is_duplicate(comment):
-        # Said before flood control, which would otherwise call a double click "too quick".
-        return refuse(request, discussion, form, DUPLICATE_MESSAGE, status=409)
-    policy = form.policy
-    held, flood_keys = None, []
-    seconds = policy.flood_seconds
-    if seconds > 0 and not request.user.is_staff:
-        flood_keys = throttle.flood_keys(comment.ip_address, comment.email_normalized)
-        try:
-            if not throttle.claim(flood_keys, seconds):
-                return refuse(request, discussion, form, FLOOD_MESSAGE, status=429)
-        except throttle.CacheUnavailable:
-            # Fail open, to the queue: the comment is kept and held for an editor, so a
-            # Redis outage neither loses a reader's words nor lets a flood be published.
-            held, flood_keys = moderation.FLOOD_UNCHECKED, []
+    key = request.session.get(POSTER_KEY_SESSION_KEY) or posting.new_poster_key()
     try:
-        moderation.submit(comment, spam=BOT_TELLS.get(form.bot_tell), held=held, policy=policy)
-    except moderation.DuplicateComment:
-        throttle.release(flood_keys)  # nothing was posted
-        return refuse(request, discussion, form, DUPLICATE_MESSAGE, status=409)
+        comment = posting.post(request, form, key, flood_exempt=request.user.is_staff)
+    except posting.Refused as refused:
+        return refuse(request, discussion, form, refused.message, status=refused.status)
     # The session remembers the key so this browser sees its pending comment and may edit
     # its comment for COMMENTS_EDIT_MINUTES.
     if request.session.get(POSTER_KEY_SESSION_KEY) != key:  # a session is written once
@@ -136,26 +107,16 @@ def edit_own_comment(request, comment_id):
     """The poster edits or deletes their own comment, from the same browser, for
     COMMENTS_EDIT_MINUTES. Anyone else (another reader, another browser, later) gets a 404:
     nothing says the comment exists."""
-    comment = get_object_or_404(
-        Comment.objects.select_related("discussion").filter(
-            discussion__in=Discussion.objects.public()
-        ),
-        pk=comment_id,
-    )
-    if not comment.editable_by_poster(poster_key(request)):
+    comment = posting.own_comment(comment_id, poster_key(request))
+    if comment is None:
         raise Http404("No comment of yours to edit here.")
     mark_personal(request)
     if request.method == "POST" and "delete" in request.POST:
         moderation.remove_own(comment)
         return redirect(f"{comment.discussion.get_absolute_url()}#comments")
     form = OwnCommentForm(request.POST or None, initial={"comment": comment.body_raw})
-    if request.method == "POST" and form.is_valid():
-        try:
-            moderation.edit_own(comment, form.cleaned_data["comment"])
-        except moderation.DuplicateComment:
-            form.add_error("comment", DUPLICATE_MESSAGE)
-        else:
-            return redirect(comment.get_absolute_url())
+    if request.method == "POST" and form.is_valid() and posting.edit(comment, form):
+        return redirect(comment.get_absolute_url())
     context = {
         "comment": comment,
         "form": form,

@@ -4,6 +4,8 @@
   attached to the write path's registry in `comments.apps`).
 - `render`: the thread read as rows, nested, and one comment rendered by one function that
   escapes every value it is not told is safe.
+- `data`: the same rows, nesting and pages as JSON for the API (comments.api.reads), cached
+  under the same generation.
 - `middleware`: splices the cached bytes into the page.
 - `pages`: whole pages (an object's page, thread and blank form; a list page) stored once per
   change and checked on each request; `compress`: their gzip, built from pieces deflated once
@@ -21,6 +23,7 @@ from .cache import (
     page_state,
     thread_page,
 )
+from .data import thread_data
 from .render import ThreadComment, nest, render_page
 
 __all__ = [
@@ -32,5 +35,6 @@ __all__ = [
     "nest",
     "page_state",
     "render_page",
+    "thread_data",
     "thread_page",
 ]

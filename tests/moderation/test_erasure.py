@@ -670,6 +670,9 @@ EDITORS_PERMISSIONS = {
     "comments.view_block",
     "comments.view_spamfilterversion",
     "comments.view_spamexample",
+    "comments.view_apitoken",
+    "comments.add_apitoken",
+    "comments.change_apitoken",
 }
 
 

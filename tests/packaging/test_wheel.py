@@ -120,7 +120,14 @@ def test_the_wheel_requires_what_the_app_imports_and_no_more(wheel):
     requirements = [Requirement(line) for line in found.get_all("Requires-Dist")]
     always = {r.name.lower() for r in requirements if r.marker is None}
     assert always == {Requirement(line).name.lower() for line in PROJECT["dependencies"]}
-    assert always == {"django", "django-crispy-forms", "crispy-bootstrap5", "bleach", "defusedxml"}
+    assert always == {
+        "django",
+        "django-crispy-forms",
+        "crispy-bootstrap5",
+        "bleach",
+        "defusedxml",
+        "django-ninja",
+    }
     assert not always & SITE_ONLY
     django = next(r for r in requirements if r.name.lower() == "django")
     assert django.specifier.contains("5.2.1") and not django.specifier.contains("5.3")

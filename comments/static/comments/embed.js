@@ -1,0 +1,757 @@
+/*
+ * This site's comments on another site's page: the thread and the "Leave a Reply" form,
+ * read and posted through the JSON API (/api/v1/), in place of a plain link.
+ *
+ * The snippet the other site pastes (the link is what readers without JavaScript follow, to
+ * this site's own page of the discussion):
+ *
+ *   <div data-comments-url="https://news.example/story">
+ *     <a href="https://comments.example/comments/discussion/?url=https%3A%2F%2Fnews.example%2Fstory">Read and post comments</a>
+ *   </div>
+ *   <script src="https://comments.example/static/comments/embed.js" defer></script>
+ *
+ * data-comments-url is the page's address as its discussion is known; left empty, it is the
+ * page's <link rel="canonical">, else its address without the #fragment. An optional
+ * data-comments-title is the title the thread's heading shows while the discussion has
+ * none of its own but its address (default: the page's <title>).
+ *
+ * What the embedding page must allow:
+ * - this site must list the page's origin in COMMENTS_EMBED_ORIGINS; the API answers no
+ *   other origin (no CORS headers), and then this script leaves the link as it is and logs
+ *   one warning: it refuses to run elsewhere;
+ * - under a Content-Security-Policy, this site's origin in script-src (this file),
+ *   connect-src (the API) and style-src (the stylesheets, loaded into the shadow root):
+ *     script-src 'self' https://comments.example; connect-src 'self' https://comments.example;
+ *     style-src 'self' https://comments.example
+ *   Nothing here needs 'unsafe-inline' or 'unsafe-eval': no inline script or style, no
+ *   eval, no style attributes (the one style set here goes through the CSSOM, which
+ *   style-src does not govern). Without style-src, the thread still works, unstyled.
+ *
+ * Shadow DOM rather than an iframe: the thread is part of the page, so it flows with the
+ * page's height (no resizing protocol, no inner scroll bar), inherits the page's font and
+ * colour (it reads like the article around it), is one document for assistive technology
+ * and the keyboard, and needs no postMessage protocol; the shadow root keeps the page's
+ * styles out of the thread and the thread's out of the page, and its ids (the form's field
+ * ids, the error summary's links) apart from the page's and from other embeds' on the same
+ * page. The root is open, so that the page's own tools (an accessibility checker, a test)
+ * can see into it; nothing in it is secret.
+ *
+ * No cookies (another site's cookies may be blocked in the reader's browser): the poster key
+ * the API hands out with a new comment, which shows the poster their own pending comment,
+ * is kept in the embedding page's localStorage (its own, first-party storage), one per API
+ * origin, and sent back in the X-Poster-Key header.
+ *
+ * Readers' names, addresses and messages go in as text (textContent, setAttribute); only a
+ * comment's body goes in as HTML, because the server sends it sanitized (body_html).
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  if (!script || !script.src || !window.fetch || !window.Promise || !Element.prototype.attachShadow) {
+    return; // the link stays
+  }
+  var SCRIPT_URL = new URL(script.src, document.baseURI);
+  var API_ORIGIN = SCRIPT_URL.origin;
+  var API = API_ORIGIN + "/api/v1";
+  // The stylesheets lie beside this script (/static/comments/).
+  var STYLESHEETS = ["comments.css", "embed.css"].map(function (name) {
+    return new URL(name, SCRIPT_URL).href;
+  });
+  var KEY_STORAGE = "comments-poster-key " + API_ORIGIN;
+  var FIELDS = [
+    { name: "name", label: "Name", type: "text", autocomplete: "name", maxlength: 245, required: true },
+    { name: "email", label: "Email", type: "email", autocomplete: "email", maxlength: 100, required: true, note: "email-notes" },
+    { name: "url", label: "Website", type: "url", autocomplete: "url", maxlength: 200, required: false },
+    { name: "comment", label: "Comment", type: "textarea", maxlength: 65525, required: true },
+  ];
+  var FIELD_LABELS = {};
+  FIELDS.forEach(function (field) { FIELD_LABELS[field.name] = field.label; });
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+  var warned = false;
+  var styleWarned = false;
+
+  // --- Small helpers -----------------------------------------------------------------------
+
+  /* An element with attributes (always set as text: setAttribute) and children (nodes, or
+   * strings that go in as text nodes). */
+  function el(tag, attributes, children) {
+    var element = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      var value = attributes[name];
+      if (value === false || value === null || value === undefined) return;
+      element.setAttribute(name, value === true ? "" : String(value));
+    });
+    (children || []).forEach(function (child) {
+      if (child !== null && child !== undefined && child !== false) element.append(child);
+    });
+    return element;
+  }
+
+  function storedKey() {
+    try { return window.localStorage.getItem(KEY_STORAGE) || ""; } catch (error) { return ""; }
+  }
+
+  function storeKey(key) {
+    if (!key) return;
+    try { window.localStorage.setItem(KEY_STORAGE, key); } catch (error) { /* storage off */ }
+  }
+
+  function headers(json) {
+    var sent = { Accept: "application/json" };
+    if (json) sent["Content-Type"] = "application/json";
+    var key = storedKey();
+    if (key) sent["X-Poster-Key"] = key;
+    return sent;
+  }
+
+  /* A request to the API: never with cookies (credentials: "omit"). Resolves to
+   * {status, data} for any answer; rejects only when no answer could be read (the network,
+   * or a refusal to share it: no CORS headers for this origin). */
+  function call(method, path, body) {
+    var options = { method: method, mode: "cors", credentials: "omit", headers: headers(!!body) };
+    // A poster's view of a thread is theirs alone (private, no-cache): ask again each time
+    // (a 304 when nothing changed), so an editor's decision shows at once.
+    if (method === "GET" && storedKey()) options.cache = "no-cache";
+    if (body) options.body = JSON.stringify(body);
+    return fetch(API + path, options).then(function (response) {
+      var key = response.headers.get("X-Poster-Key");
+      if (key) storeKey(key);
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { status: response.status, data: data || {} };
+      });
+    });
+  }
+
+  /* The one warning of a page where the embed does not run (however many embeds it has):
+   * the API's answer could not be read (no CORS headers: this page's origin is not
+   * listed; or the network), or it refused the page's address. */
+  function warnOnce(message) {
+    if (warned) return;
+    warned = true;
+    console.warn("Comments: " + message + " The comments stay a link.");
+  }
+
+  function pageAddress(host) {
+    var given = (host.getAttribute("data-comments-url") || "").trim();
+    if (given) return new URL(given, document.baseURI).href;
+    var canonical = document.querySelector('link[rel="canonical"][href]');
+    if (canonical) return canonical.href;
+    return window.location.href.split("#")[0];
+  }
+
+  function shownDate(iso) {
+    var when = new Date(iso);
+    if (isNaN(when.getTime())) return "";
+    var minutes = String(when.getMinutes()).padStart(2, "0");
+    var hours = String(when.getHours()).padStart(2, "0");
+    return when.getDate() + " " + MONTHS[when.getMonth()] + " " + when.getFullYear() +
+      " at " + hours + ":" + minutes;
+  }
+
+  function isWebAddress(value) {
+    return /^https?:\/\//i.test(value || "");
+  }
+
+  function plural(count, word) {
+    return count + " " + word + (count === 1 ? "" : "s");
+  }
+
+  // --- One embedded discussion -------------------------------------------------------------
+
+  function Embed(host) {
+    this.host = host;
+    this.url = pageAddress(host);
+    this.title = (host.getAttribute("data-comments-title") || document.title || "").trim();
+    this.page = 1;
+    this.discussion = null;
+    this.token = "";
+    this.tokenAt = 0;
+    this.minSeconds = 0;
+    this.parent = null;
+  }
+
+  Embed.prototype.read = function (page) {
+    return call("GET", "/discussions?url=" + encodeURIComponent(this.url) + "&page=" + page);
+  };
+
+  Embed.prototype.start = function () {
+    var self = this;
+    return this.read(1).then(function (answer) {
+      if (answer.status !== 200) {
+        warnOnce(API_ORIGIN + " refused this page's thread (HTTP " + answer.status +
+          (answer.data.message ? ": " + answer.data.message : "") + ").");
+        return;
+      }
+      // The form's token, while the shadow root's stylesheets load: then everything shows
+      // at once (no Reply button before there is a form to move).
+      var form = call("GET", "/discussions/" + answer.data.id + "/form").catch(function () {
+        return null;
+      });
+      return Promise.all([self.build(), form]).then(function (ready) {
+        self.discussion = answer.data;
+        self.setUpForm(ready[1]);
+        self.showThread(answer.data);
+        self.box.hidden = false;
+        self.revealComment();
+      });
+    }, function (error) {
+      warnOnce(API_ORIGIN + " does not answer this page (" + window.location.origin + "): is " +
+        "this origin listed in that site's COMMENTS_EMBED_ORIGINS? (" +
+        (error && error.message ? error.message : error) + ")");
+    }).catch(function (error) {
+      console.error("Comments: the thread could not be shown.", error);
+    });
+  };
+
+  /* The shadow root, its stylesheets (waited for, so the thread never shows unstyled), the
+   * thread's section, the form's section and the live region. The link goes: the thread
+   * replaces it. */
+  Embed.prototype.build = function () {
+    var self = this;
+    var root = this.host.attachShadow({ mode: "open" });
+    this.root = root;
+    var loads = STYLESHEETS.map(function (href) {
+      var link = el("link", { rel: "stylesheet", href: href });
+      root.append(link);
+      return new Promise(function (resolve) {
+        link.addEventListener("load", resolve);
+        link.addEventListener("error", function () {
+          // Shown unstyled, but shown (the page's style-src is the likely cause).
+          if (!styleWarned) {
+            styleWarned = true;
+            console.warn("Comments: the stylesheets of " + API_ORIGIN + " could not be " +
+              "loaded; does this page's Content-Security-Policy allow it in style-src?");
+          }
+          resolve();
+        });
+        window.setTimeout(resolve, 3000);
+      });
+    });
+    this.box = el("div", { class: "comments-embed", hidden: true });
+    this.thread = el("section", { id: "comments", class: "comments-area", "aria-labelledby": "comments-title" });
+    this.respond = el("section", { id: "respond", class: "comment-respond", "aria-labelledby": "reply-title" });
+    this.home = el("div", { class: "respond-home" }, [this.respond]);
+    this.live = el("div", { class: "visually-hidden", role: "status", "aria-live": "polite" });
+    this.box.append(this.thread, this.home, this.live);
+    root.append(this.box);
+    this.host.replaceChildren();
+    root.addEventListener("click", function (event) { self.clicked(event); });
+    window.addEventListener("hashchange", function () { self.revealComment(); });
+    return Promise.all(loads);
+  };
+
+  Embed.prototype.announce = function (message) {
+    var live = this.live;
+    live.textContent = "";
+    window.setTimeout(function () { live.textContent = message; }, 50);
+  };
+
+  Embed.prototype.focusOn = function (element) {
+    if (!element) return;
+    var focusable = element.matches("input, textarea, select, button, a[href]");
+    if (!focusable && !element.hasAttribute("tabindex")) element.setAttribute("tabindex", "-1");
+    element.focus();
+    element.scrollIntoView({ block: "start" });
+  };
+
+  /* The page's #comment-123, when that comment is on the page shown. */
+  Embed.prototype.revealComment = function () {
+    var match = /^#(comment-\d+)$/.exec(window.location.hash);
+    var comment = match && this.root && this.root.getElementById(match[1]);
+    if (comment) comment.scrollIntoView({ block: "start" });
+  };
+
+  // --- The thread --------------------------------------------------------------------------
+
+  Embed.prototype.showThread = function (discussion) {
+    this.discussion = discussion;
+    this.page = discussion.page;
+    // The form may be under a comment that is about to go: put it home first, and back
+    // under its comment afterwards if that comment is still shown.
+    if (this.thread.contains(this.respond)) this.home.append(this.respond);
+    var children = [];
+    var count = discussion.approved_count;
+    // A page's discussion begun by its first read is titled by its address: the page's
+    // own title reads better.
+    var title = isWebAddress(discussion.title) && this.title ? this.title : discussion.title;
+    if (discussion.comments.length) {
+      children.push(el("h2", { id: "comments-title", class: "comments-title" },
+        [plural(count, "comment") + " on \u201c" + title + "\u201d"]));
+      var list = el("ol", { class: "comment-list" });
+      this.appendComments(list, discussion.comments, null);
+      children.push(list);
+      if (discussion.num_pages > 1) children.push(this.pager(discussion));
+    } else {
+      children.push(el("h2", { id: "comments-title", class: "comments-title" }, ["Comments"]));
+      children.push(el("p", { class: "comments-none" }, ["No comments yet."]));
+    }
+    this.thread.replaceChildren.apply(this.thread, children);
+    if (this.parent !== null) {
+      var comment = this.root.getElementById("comment-" + this.parent);
+      if (comment) this.placeFormUnder(comment);
+      else this.cancelReply(false);
+    }
+  };
+
+  Embed.prototype.appendComments = function (list, comments, parent) {
+    var self = this;
+    comments.forEach(function (comment) {
+      var item = self.comment(comment, parent);
+      list.append(item);
+      if (comment.replies && comment.replies.length) {
+        var children = el("ol", { class: "children" });
+        self.appendComments(children, comment.replies, comment);
+        item.append(children);
+      }
+    });
+  };
+
+  /* One comment's <li> and its <article>, as the HTML page's thread marks it up. */
+  Embed.prototype.comment = function (comment, parent) {
+    var classes = "comment depth-" + comment.depth;
+    if (comment.status === "pending") classes += " comment-pending";
+    else if (comment.status === "removed") classes += " comment-removed";
+    else if (comment.featured) classes += " comment-featured";
+    var item = el("li", { id: "comment-" + comment.id, class: classes });
+    var article = el("article", { class: "comment-body" });
+    item.append(article);
+    if (comment.status === "removed") {
+      article.append(el("p", { class: "comment-removed-note" }, ["This comment was removed."]));
+      return item;
+    }
+    var name = el("bdi", {}, [comment.author]);
+    var shownName = isWebAddress(comment.author_url)
+      ? el("a", { href: comment.author_url, rel: "external nofollow ugc", class: "url" }, [name])
+      : name;
+    var meta = el("footer", { class: "comment-meta" }, [
+      el("b", { class: "fn" }, [shownName,
+        comment.staff ? el("span", { class: "comment-staff-badge" }, ["Staff"]) : null]),
+      " says: ",
+    ]);
+    if (parent) {
+      meta.append(el("span", { class: "visually-hidden" }, [
+        "(in reply to " + (parent.status === "removed" ? "a removed comment" : parent.author) + ") ",
+      ]));
+    }
+    var permalink = this.url.split("#")[0] + "#comment-" + comment.id;
+    meta.append(el("a", { href: permalink, class: "comment-permalink" }, [
+      el("time", { datetime: comment.submitted_at }, [shownDate(comment.submitted_at)]),
+    ]));
+    if (comment.edited_at) meta.append(" ", el("span", { class: "comment-edited" }, ["(edited)"]));
+    article.append(meta);
+    if (comment.status === "approved" && comment.featured) {
+      article.append(el("p", { class: "comment-pick-label" }, ["Editors\u2019 pick"]));
+    }
+    if (comment.status === "pending") {
+      article.append(el("p", { class: "comment-awaiting-moderation" },
+        ["Your comment is awaiting moderation."]));
+    }
+    var content = el("div", { class: "comment-content" });
+    content.innerHTML = comment.body_html; // sanitized by the server: the one HTML value
+    article.append(content);
+    if (comment.status === "approved" && this.isOpen()) {
+      article.append(el("p", { class: "reply" }, [
+        el("button", {
+          type: "button",
+          class: "comment-reply-link",
+          "data-reply-to": comment.id,
+          "aria-label": "Reply to " + comment.author,
+        }, ["Reply"]),
+      ]));
+    }
+    return item;
+  };
+
+  /* Paging: a button per page, the current one marked (aria-current), as the HTML page's
+   * "Comment pages" links are. */
+  Embed.prototype.pager = function (discussion) {
+    var items = [];
+    function button(label, page) {
+      return el("li", { class: "page-item" }, [
+        el("button", { type: "button", class: "page-link", "data-page": page }, [label]),
+      ]);
+    }
+    if (discussion.page > 1) items.push(button("Older comments", discussion.page - 1));
+    for (var number = 1; number <= discussion.num_pages; number += 1) {
+      if (number === discussion.page) {
+        items.push(el("li", { class: "page-item active" }, [
+          el("span", { class: "page-link", "aria-current": "page" }, [String(number)]),
+        ]));
+      } else {
+        items.push(button(String(number), number));
+      }
+    }
+    if (discussion.page < discussion.num_pages) {
+      items.push(button("Newer comments", discussion.page + 1));
+    }
+    return el("nav", { "aria-label": "Comment pages" }, [el("ul", { class: "pagination" }, items)]);
+  };
+
+  Embed.prototype.goToPage = function (page) {
+    var self = this;
+    this.thread.setAttribute("aria-busy", "true");
+    return this.read(page).then(function (answer) {
+      self.thread.removeAttribute("aria-busy");
+      if (answer.status !== 200) {
+        self.announce("The comments could not be loaded. Please try again.");
+        return;
+      }
+      self.showThread(answer.data);
+      self.announce("Comment page " + answer.data.page + " of " + answer.data.num_pages + ".");
+      self.focusOn(self.root.getElementById("comments-title"));
+    }, function () {
+      self.thread.removeAttribute("aria-busy");
+      self.announce("The comments could not be loaded. Please try again.");
+    });
+  };
+
+  Embed.prototype.isOpen = function () {
+    return !!(this.discussion && this.discussion.is_open && this.formOpen !== false);
+  };
+
+  // --- Clicks: Reply, Cancel reply, pages, the error summary's links --------------------------
+
+  Embed.prototype.clicked = function (event) {
+    var target = event.target.closest("button, a");
+    if (!target) return;
+    if (target.hasAttribute("data-reply-to")) {
+      var comment = target.closest("li.comment");
+      this.parent = Number(target.getAttribute("data-reply-to"));
+      this.placeFormUnder(comment);
+      this.focusOn(this.field("comment"));
+    } else if (target.classList.contains("cancel-reply")) {
+      this.cancelReply(true);
+    } else if (target.hasAttribute("data-page")) {
+      this.goToPage(Number(target.getAttribute("data-page")));
+    } else if (target.hasAttribute("data-field")) {
+      // An error summary's link: its #id names a field in this shadow root, which the
+      // page's own fragment navigation can't reach; go to it here.
+      event.preventDefault();
+      this.focusOn(this.field(target.getAttribute("data-field")));
+    } else if (target.hasAttribute("data-comment-link")) {
+      event.preventDefault();
+      var replied = this.root.getElementById(target.getAttribute("data-comment-link"));
+      if (replied) this.focusOn(replied);
+    }
+  };
+
+  Embed.prototype.placeFormUnder = function (comment) {
+    if (!this.formElement) return;
+    var name = comment.querySelector(".fn bdi");
+    var note = this.replyingNote;
+    note.replaceChildren(
+      "Replying to ",
+      el("a", { href: "#" + comment.id, "data-comment-link": comment.id }, [
+        el("bdi", {}, [name ? name.textContent : "this comment"]),
+      ]),
+      " \u00b7 ",
+      el("button", { type: "button", class: "cancel-reply link-button" }, ["Cancel reply"])
+    );
+    note.hidden = false;
+    comment.querySelector(".comment-body").after(this.respond);
+  };
+
+  Embed.prototype.cancelReply = function (focus) {
+    this.parent = null;
+    if (this.replyingNote) {
+      this.replyingNote.hidden = true;
+      this.replyingNote.replaceChildren();
+    }
+    this.home.append(this.respond);
+    if (focus) this.focusOn(this.field("comment"));
+  };
+
+  // --- The form ----------------------------------------------------------------------------
+
+  /* The form, from GET …/form's answer (null: none came): its token and limits, or
+   * "Comments are closed." */
+  Embed.prototype.setUpForm = function (answer) {
+    if (!answer || answer.status !== 200) {
+      this.formOpen = false;
+      this.respond.replaceChildren(el("p", {}, ["The comment form could not be loaded."]));
+      this.respond.removeAttribute("aria-labelledby");
+      return;
+    }
+    var data = answer.data;
+    this.formOpen = data.accepts_comments !== false;
+    this.useToken(data);
+    (data.fields || []).forEach(function (field) {
+      FIELDS.forEach(function (known) {
+        if (known.name === field.name && field.max_length) known.maxlength = field.max_length;
+      });
+    });
+    if (!this.isOpen()) {
+      this.respond.replaceChildren(el("p", { class: "comments-closed" }, ["Comments are closed."]));
+      this.respond.removeAttribute("aria-labelledby");
+      return;
+    }
+    this.buildForm();
+  };
+
+  Embed.prototype.useToken = function (data) {
+    if (!data || !data.token) return;
+    this.token = data.token;
+    this.tokenAt = Date.now();
+    var seconds = Number(data.min_seconds);
+    this.minSeconds = isNaN(seconds) ? 0 : seconds;
+  };
+
+  Embed.prototype.field = function (name) {
+    return this.root.getElementById("id_" + name);
+  };
+
+  Embed.prototype.buildForm = function () {
+    var self = this;
+    this.replyingNote = el("p", { class: "replying-to", hidden: true });
+    this.summarySlot = el("div", { class: "summary-slot" });
+    this.previewSlot = el("div", { class: "preview-slot" });
+    var form = el("form", { id: "commentform", class: "comment-form", novalidate: true }, [
+      this.summarySlot,
+      this.previewSlot,
+      el("p", { class: "comment-notes" }, [
+        el("span", { id: "email-notes" }, ["Your email address will not be published."]),
+        " Required fields are marked ",
+        el("span", { class: "required" }, ["*"]),
+      ]),
+    ]);
+    FIELDS.forEach(function (field) {
+      var id = "id_" + field.name;
+      var label = el("label", { for: id }, [field.label,
+        field.required ? el("span", { class: "required", "aria-hidden": "true" }, ["*"]) : null]);
+      var input = field.type === "textarea"
+        ? el("textarea", { id: id, name: field.name, rows: 8, cols: 45, maxlength: field.maxlength, required: true })
+        : el("input", {
+          id: id, name: field.name, type: field.type, autocomplete: field.autocomplete,
+          maxlength: field.maxlength, required: field.required,
+          "aria-describedby": field.note || null,
+        });
+      form.append(el("div", { class: "field", id: "div_" + id }, [label, input]));
+    });
+    // The honeypot: out of sight, out of the Tab order, hidden from screen readers; bots
+    // that fill every field give themselves away.
+    var honeypot = el("div", { class: "comment-hp", "aria-hidden": "true" }, [
+      el("label", { for: "id_hp" }, ["Leave this field empty"]),
+      el("input", { type: "text", name: "hp", id: "id_hp", value: "", tabindex: "-1", autocomplete: "off" }),
+    ]);
+    // Off-screen even if the stylesheets never load (comments.css's .comment-hp says the
+    // same): set through the CSSOM, which no Content-Security-Policy forbids, unlike a
+    // style attribute.
+    honeypot.style.position = "absolute";
+    honeypot.style.left = "-10000px";
+    honeypot.style.width = "1px";
+    honeypot.style.height = "1px";
+    honeypot.style.overflow = "hidden";
+    form.append(honeypot);
+    form.append(el("p", { class: "form-submit" }, [
+      el("button", { type: "submit", name: "submit", class: "btn btn-primary" }, ["Post Comment"]),
+      " ",
+      el("button", { type: "submit", name: "preview", value: "1", class: "btn btn-secondary" }, ["Preview"]),
+    ]));
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var preview = event.submitter && event.submitter.name === "preview";
+      if (preview) self.preview(); else self.post();
+    });
+    this.formElement = form;
+    this.respond.replaceChildren(
+      el("h2", { id: "reply-title", class: "reply-title" }, ["Leave a Reply"]),
+      this.replyingNote,
+      form
+    );
+  };
+
+  Embed.prototype.values = function () {
+    var form = this.formElement;
+    return {
+      name: form.elements.name.value,
+      email: form.elements.email.value,
+      url: form.elements.url.value,
+      comment: form.elements.comment.value,
+      parent: this.parent,
+      token: this.token,
+      hp: form.elements.hp.value,
+    };
+  };
+
+  Embed.prototype.busy = function (on) {
+    this.formElement.querySelectorAll("button").forEach(function (button) { button.disabled = on; });
+    if (on) this.formElement.setAttribute("aria-busy", "true");
+    else this.formElement.removeAttribute("aria-busy");
+  };
+
+  /* Wait until the form has been shown COMMENTS_MIN_SECONDS (the API's min_seconds): a
+   * comment sent sooner is taken for a bot's. People rarely are that quick; a paste is. */
+  Embed.prototype.afterMinSeconds = function () {
+    var wait = this.minSeconds * 1000 - (Date.now() - this.tokenAt) + 100;
+    if (!this.minSeconds || wait <= 0) return Promise.resolve();
+    return new Promise(function (resolve) { window.setTimeout(resolve, wait); });
+  };
+
+  Embed.prototype.send = function (path, announcement) {
+    var self = this;
+    this.busy(true);
+    this.announce(announcement);
+    var ready = path === "/comments" ? this.afterMinSeconds() : Promise.resolve();
+    return ready.then(function () {
+      return call("POST", "/discussions/" + self.discussion.id + path, self.values());
+    }).then(function (answer) {
+      self.busy(false);
+      return answer;
+    }, function () {
+      self.busy(false);
+      return { status: 0, data: { message: "The comments server did not answer. Nothing you typed is lost: please try again." } };
+    });
+  };
+
+  Embed.prototype.preview = function () {
+    var self = this;
+    return this.send("/preview", "Preparing the preview\u2026").then(function (answer) {
+      if (answer.status !== 200) return self.showErrors(answer);
+      self.clearErrors();
+      var values = self.values();
+      var region = el("div", {
+        id: "comment-preview", class: "comment-preview", role: "region",
+        "aria-labelledby": "comment-preview-title",
+      }, [
+        el("h3", { id: "comment-preview-title", class: "comment-preview-title" }, ["Preview: not posted yet"]),
+        el("p", { class: "comment-meta" }, [el("b", { class: "fn" }, [el("bdi", {}, [values.name])]), " says:"]),
+      ]);
+      var content = el("div", { class: "comment-content" });
+      content.innerHTML = answer.data.body_html || ""; // sanitized by the server
+      region.append(content);
+      self.previewSlot.replaceChildren(region);
+      self.announce("Preview ready. Your comment has not been posted yet.");
+      self.focusOn(region);
+    });
+  };
+
+  Embed.prototype.post = function () {
+    var self = this;
+    return this.send("/comments", "Posting your comment\u2026").then(function (answer) {
+      if (answer.status !== 201) return self.showErrors(answer);
+      var comment = answer.data.comment;
+      storeKey(answer.data.poster_key);
+      self.clearErrors();
+      self.previewSlot.replaceChildren();
+      self.formElement.elements.comment.value = "";
+      self.cancelReply(false);
+      // A fresh token for the next comment (the form stays, with the name and email).
+      call("GET", "/discussions/" + self.discussion.id + "/form").then(function (next) {
+        self.useToken(next.data);
+      }, function () { /* the next post will say so */ });
+      return self.showPosted(comment);
+    });
+  };
+
+  /* The thread again, on the page that holds the new comment (a reply is on the page of
+   * its thread, the one shown; a new thread is on the last page), the comment focused. */
+  Embed.prototype.showPosted = function (comment) {
+    var self = this;
+    function settle(answer) {
+      if (answer.status !== 200) return null;
+      self.showThread(answer.data);
+      return self.root.getElementById("comment-" + comment.id);
+    }
+    return this.read(this.page).then(settle).then(function (found) {
+      if (found || self.discussion.num_pages === self.page) return found;
+      return self.read(self.discussion.num_pages).then(settle);
+    }).then(function (found) {
+      var pending = comment.status === "pending";
+      self.announce(pending
+        ? "Your comment was sent and is awaiting moderation."
+        : "Your comment was posted.");
+      self.focusOn(found || self.root.getElementById("comments-title"));
+    });
+  };
+
+  // --- Errors: as on the HTML page ----------------------------------------------------------
+
+  Embed.prototype.clearErrors = function () {
+    var self = this;
+    this.summarySlot.replaceChildren();
+    FIELDS.forEach(function (field) {
+      var input = self.field(field.name);
+      input.removeAttribute("aria-invalid");
+      input.classList.remove("is-invalid");
+      if (field.note) input.setAttribute("aria-describedby", field.note);
+      else input.removeAttribute("aria-describedby");
+      var message = self.root.getElementById("id_" + field.name + "_error");
+      if (message) message.remove();
+    });
+  };
+
+  /* The error summary at the top of the form (links to each field), focused and announced;
+   * each field's message under it, tied to it by aria-describedby, the field aria-invalid.
+   * What the reader typed stays. */
+  Embed.prototype.showErrors = function (answer) {
+    var self = this;
+    var errors = answer.data.errors || {};
+    if (errors.token) {
+      // The form expired (a day is long): a fresh token, so that Post works again at once.
+      call("GET", "/discussions/" + this.discussion.id + "/form").then(function (next) {
+        self.useToken(next.data);
+      }, function () {});
+    }
+    if (errors.parent) this.cancelReply(false); // the comment answered is gone: post anew
+    this.clearErrors();
+    var items = [];
+    function item(fieldName, text) {
+      items.push(el("li", {}, [
+        el("a", { href: "#id_" + fieldName, "data-field": fieldName, class: "alert-link" }, [text]),
+      ]));
+    }
+    (errors.__all__ || []).forEach(function (message) { item("comment", message); });
+    FIELDS.forEach(function (field) {
+      var messages = errors[field.name] || [];
+      if (!messages.length) return;
+      messages.forEach(function (message) { item(field.name, field.label + ": " + message); });
+      var input = self.field(field.name);
+      var messageId = "id_" + field.name + "_error";
+      input.setAttribute("aria-invalid", "true");
+      input.classList.add("is-invalid");
+      input.setAttribute("aria-describedby", [messageId, field.note].filter(Boolean).join(" "));
+      input.after(el("div", { id: messageId, class: "invalid-feedback" }, [
+        el("strong", {}, [messages.join(" ")]),
+      ]));
+    });
+    Object.keys(errors).forEach(function (name) {
+      if (name === "__all__" || FIELD_LABELS[name]) return;
+      errors[name].forEach(function (message) { item("comment", message); }); // hidden fields
+    });
+    if (!items.length) {
+      item("comment", answer.data.message || "Your comment could not be sent. Please try again.");
+    }
+    var summary = el("div", {
+      id: "error-summary", class: "error-summary", role: "group", tabindex: "-1",
+      "aria-labelledby": "error-summary-title",
+    }, [
+      el("h3", { id: "error-summary-title", class: "error-summary-title" }, ["Your comment was not posted"]),
+      el("ul", {}, items),
+    ]);
+    this.summarySlot.replaceChildren(summary);
+    this.announce("Your comment was not posted. " + summary.textContent.replace(/\s+/g, " ").trim());
+    this.focusOn(summary);
+  };
+
+  // --- Start -------------------------------------------------------------------------------
+
+  function start() {
+    document.querySelectorAll("[data-comments-url]").forEach(function (host) {
+      if (host.shadowRoot || host.hasAttribute("data-comments-embedded")) return;
+      host.setAttribute("data-comments-embedded", ""); // claimed (the script may be twice)
+      var embed;
+      try {
+        embed = new Embed(host);
+      } catch (error) { // data-comments-url is no address
+        warnOnce("data-comments-url: " + (error && error.message ? error.message : error) + ".");
+        return;
+      }
+      embed.start();
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -145,10 +145,10 @@ class Refusal(Exception):
 
     def __init__(self, status, message, errors=None):
         super().__init__(message)
-        self.status, self.message, self.errors = status, message, errors or {}
+        self.http_status, self.message, self.errors = status, message, errors or {}
 
     def answer(self):
-        return Status(self.status, ErrorOut(message=self.message, errors=self.errors))
+        return Status(self.http_status, ErrorOut(message=self.message, errors=self.errors))
 
 
 def refusal(status, message, errors=None):
@@ -349,7 +349,7 @@ def post_comment(
     except Refusal as refused:
         return refused.answer()
     except posting.Refused as refused:
-        return refusal(refused.status, refused.message)
+        return refusal(refused.http_status, refused.message)
     personal(response)
     posted = PostedOut(
         comment=own_comment_out(request, comment), edit_until=edit_until(comment), poster_key=key

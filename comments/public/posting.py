@@ -31,12 +31,12 @@ BOT_TELLS = {"honeypot": moderation.HONEYPOT, "too fast": moderation.TOO_FAST}
 
 class Refused(Exception):
     """A valid post that was not saved: `message` says why, in the words the reader sees,
-    and `status` is the HTTP answer (409: said already, 429: too soon)."""
+    and `http_status` is the answer's code (409: said already, 429: too soon)."""
 
-    def __init__(self, message, status):
+    def __init__(self, message, http_status):
         super().__init__(message)
         self.message = message
-        self.status = status
+        self.http_status = http_status
 
 
 def new_poster_key():

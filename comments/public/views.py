@@ -76,7 +76,7 @@ def post_comment(request, discussion_id):
     try:
         comment = posting.post(request, form, key, flood_exempt=request.user.is_staff)
     except posting.Refused as refused:
-        return refuse(request, discussion, form, refused.message, status=refused.status)
+        return refuse(request, discussion, form, refused.message, status=refused.http_status)
     # The session remembers the key so this browser sees its pending comment and may edit
     # its comment for COMMENTS_EDIT_MINUTES.
     if request.session.get(POSTER_KEY_SESSION_KEY) != key:  # a session is written once

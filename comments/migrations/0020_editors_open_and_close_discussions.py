@@ -1,35 +1,9 @@
 """Editors may open and close discussions (and see them): the Editors group gets the
 Discussion permissions, as comments.editors lists them. Backwards, it loses them."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-CODENAMES = ("view_discussion", "change_discussion")
-
-
-def _editors_and_permissions(apps):
-    comments = apps.get_app_config("comments")
-    comments.models_module = True
-    create_permissions(comments, apps=apps, verbosity=0)
-    comments.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(
-        content_type__app_label="comments", codename__in=CODENAMES
-    )
-    return Group.objects.filter(name="Editors"), list(permissions)
-
-
-def grant(apps, schema_editor):
-    groups, permissions = _editors_and_permissions(apps)
-    for editors in groups:
-        editors.permissions.add(*permissions)
-
-
-def revoke(apps, schema_editor):
-    groups, permissions = _editors_and_permissions(apps)
-    for editors in groups:
-        editors.permissions.remove(*permissions)
+from . import editors_may
 
 
 class Migration(migrations.Migration):
@@ -38,4 +12,4 @@ class Migration(migrations.Migration):
         ("comments", "0019_comments_by_discussion"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [editors_may("view_discussion", "change_discussion")]

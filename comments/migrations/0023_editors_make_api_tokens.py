@@ -2,35 +2,9 @@
 the view, add and change permissions of ApiToken, as comments.editors lists them (not delete:
 a revoked token is kept as the record that it existed). Backwards, it loses them."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-CODENAMES = ("view_apitoken", "add_apitoken", "change_apitoken")
-
-
-def _editors_and_permissions(apps):
-    comments = apps.get_app_config("comments")
-    comments.models_module = True
-    create_permissions(comments, apps=apps, verbosity=0)
-    comments.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(
-        content_type__app_label="comments", codename__in=CODENAMES
-    )
-    return Group.objects.filter(name="Editors"), list(permissions)
-
-
-def grant(apps, schema_editor):
-    groups, permissions = _editors_and_permissions(apps)
-    for editors in groups:
-        editors.permissions.add(*permissions)
-
-
-def revoke(apps, schema_editor):
-    groups, permissions = _editors_and_permissions(apps)
-    for editors in groups:
-        editors.permissions.remove(*permissions)
+from . import editors_may
 
 
 class Migration(migrations.Migration):
@@ -39,4 +13,4 @@ class Migration(migrations.Migration):
         ("comments", "0022_api_tokens"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [editors_may("view_apitoken", "add_apitoken", "change_apitoken")]

@@ -52,3 +52,34 @@ class OnPostgreSQL(migrations.operations.base.Operation):
 
     def describe(self):
         return f"{self.operation.describe()} (PostgreSQL: without long locks)"
+
+
+def editors_may(*codenames):
+    """A RunPython that gives the Editors group these permissions of the app's models (made
+    first, as `migrate` would only make them at its end), and takes them back backwards:
+    the one way a migration widens what editors may do (comments.editors lists the whole)."""
+    from django.contrib.auth.management import create_permissions
+
+    def editors_and_permissions(apps):
+        comments = apps.get_app_config("comments")
+        comments.models_module = True
+        create_permissions(comments, apps=apps, verbosity=0)
+        comments.models_module = None
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+        permissions = Permission.objects.filter(
+            content_type__app_label="comments", codename__in=codenames
+        )
+        return Group.objects.filter(name="Editors"), list(permissions)
+
+    def grant(apps, schema_editor):
+        groups, permissions = editors_and_permissions(apps)
+        for editors in groups:
+            editors.permissions.add(*permissions)
+
+    def revoke(apps, schema_editor):
+        groups, permissions = editors_and_permissions(apps)
+        for editors in groups:
+            editors.permissions.remove(*permissions)
+
+    return migrations.RunPython(grant, revoke)

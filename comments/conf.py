@@ -43,6 +43,17 @@ DEFAULTS = {
     "COMMENTS_THREAD_DEPTH": 5,
     "COMMENTS_PER_PAGE": 50,
     "COMMENTS_EDIT_MINUTES": 10,
+    # The order of a thread's top-level comments unless the reader picks one (?csort=):
+    # "oldest" first, "newest" first, or "best" (most recommended); replies stay in order.
+    "COMMENTS_THREAD_ORDER": "oldest",
+    # Readers' reports: this many distinct readers reporting an approved comment put it back
+    # in the queue (twice as many once an editor approved it after reports; 0: never).
+    "COMMENTS_REPORTS_TO_HOLD": 3,
+    # Reply notifications (comments.notify): at most one email per discussion per subscriber
+    # every this many minutes (later comments are gathered into it), and how long the
+    # confirmation link mailed to a new subscriber works.
+    "COMMENTS_NOTIFY_MINUTES": 30,
+    "COMMENTS_NOTIFY_CONFIRM_DAYS": 7,
     # Whole pages (comments.thread.pages): how much of the pages served last each process
     # keeps in its own memory, beside the cache (0: none).
     "COMMENTS_PAGE_MEMORY_MB": 32,

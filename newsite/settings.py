@@ -84,6 +84,10 @@ INSTALLED_APPS = [
     "bootstrap",
     # The JSON API's docs page (Swagger UI's static files, served from this site).
     "ninja",
+    # Work off the request path: Django's task framework (backported) and its queue in the
+    # database, run by `manage.py db_worker` (make run starts one; docs/deploy.md).
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "comments",
     # The demo site itself: its demo content (manage.py load_demo).
@@ -167,6 +171,20 @@ CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "newsite")
 if REDIS_URL:
     # A Redis that is down must cost a request a fraction of a second, not a hang.
     CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+
+# Tasks (mail to editors and readers, comments.outbox): queued in the database and run by
+# `manage.py db_worker` beside the app servers (make run starts one; docs/deploy.md).
+# TASKS_BACKEND=immediate runs each task in the process that queues it, at once (no worker;
+# a failed mail is then logged, not retried).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("TASKS_BACKEND", "").strip() == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -265,6 +283,14 @@ COMMENTS_PER_PAGE = max(1, env_int("COMMENTS_PER_PAGE", 50))
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 # Minutes during which a reader may edit or delete their own comment from the same browser.
 COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 10)
+# Threads' order unless the reader picks one: oldest, newest or best (most recommended).
+COMMENTS_THREAD_ORDER = os.environ.get("COMMENTS_THREAD_ORDER", "").strip() or "oldest"
+# Distinct readers' reports that put an approved comment back in the queue (0: never).
+COMMENTS_REPORTS_TO_HOLD = max(0, env_int("COMMENTS_REPORTS_TO_HOLD", 3))
+# Reply notifications: at most one email per discussion per subscriber every this many
+# minutes; the days a confirmation link works.
+COMMENTS_NOTIFY_MINUTES = max(0, env_int("COMMENTS_NOTIFY_MINUTES", 30))
+COMMENTS_NOTIFY_CONFIRM_DAYS = max(1, env_int("COMMENTS_NOTIFY_CONFIRM_DAYS", 7))
 # Whole pages each app process keeps in its own memory, in megabytes (0: none).
 COMMENTS_PAGE_MEMORY_MB = env_int("COMMENTS_PAGE_MEMORY_MB", 32)
 # Other sites (scheme://host[:port], comma-separated) whose pages may embed the comments and

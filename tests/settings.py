@@ -12,3 +12,8 @@ COMMENTS_MODELS = {
     **COMMENTS_MODELS,  # noqa: F405
     "discussed.LiveBlog": {"public": "live", "published_at": "started_at"},
 }
+
+# Tasks run at once, in the process that queues them (after the response, as the registry's
+# listeners are told): a test sees their mail without a worker. The queue itself, its worker
+# and its retries are tested with the database backend (tests/test_outbox.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

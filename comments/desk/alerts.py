@@ -2,8 +2,9 @@
 
 `alert_editors` listens to the write path (a listener on comments.moderation's registry,
 attached in comments.apps). A change that puts comments in the queue by itself, action "submit" to
-"pending" (a new comment a rule held, or a poster's edit that a rule sent back), alerts the
-editors. An editor's own Restore back to pending does not: they put it there.
+"pending" (a new comment a rule held, or a poster's edit that a rule sent back) or "hold"
+(readers reported it), alerts the editors. An editor's own Restore back to pending does not:
+they put it there.
 
 - At most one alert every COMMENTS_ALERT_MINUTES (10; 0 turns alerts off), across every app
   server: the alert that opens a quiet period takes a lock in the cache (`cache.add`, atomic
@@ -19,9 +20,10 @@ editors. An editor's own Restore back to pending does not: they put it there.
 - The message says what the queue needs: the discussion, the author's display name, the rule
   and reason that held it, an excerpt of the text and a link to it in the queue. Never the
   commenter's email, IP address or user agent: those columns are not even loaded.
-- Failures cost nothing to the reader who posted: the cache unreachable, the alert is sent
-  anyway for the comments just held (fail open: more mail, never a lost alert); the mail
-  server down, it is logged, and the comments stay unreported for the next alert to retry.
+- Failures cost nothing to the reader who posted: the listener runs after the response, and
+  each message is a task (comments.outbox) that the worker sends, and sends again later while
+  the mail server is down. The cache unreachable, the alert is queued anyway for the
+  comments just held (fail open: more mail, never a lost alert).
 
 Known limits: without the cron job, comments held in a quiet period are reported only when
 another one is held after it. If the cache loses the previous alert's time (a flush, a new
@@ -45,6 +47,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from .. import outbox
 from ..conf import settings
 from ..models import Comment, ModerationEvent
 
@@ -64,10 +67,12 @@ OVERLAP = timedelta(minutes=1)
 LOOKBACK = timedelta(days=1)
 MAX_LISTED = 50  # a bigger batch is counted, and the queue linked
 EXCERPT_CHARS = 200
-SEND_TIMEOUT = 10  # seconds, unless EMAIL_TIMEOUT says otherwise: a post never hangs on SMTP
 
 Status = Comment.Status
 Action = ModerationEvent.Action
+# What puts comments in the queue by itself: a rule holding a new comment (or a poster's
+# edit), and readers' reports (moderation.reactions).
+HOLDING_ACTIONS = (Action.SUBMIT, Action.HOLD)
 
 
 def alert_editors(change):
@@ -75,7 +80,7 @@ def alert_editors(change):
 
     Runs after the post's transaction commits, in the post's request: it never raises, so
     no failure here reaches the reader (the comment is saved whatever happens)."""
-    if change.action != Action.SUBMIT or change.to_status != Status.PENDING:
+    if change.action not in HOLDING_ACTIONS or change.to_status != Status.PENDING:
         return
     try:
         send_due_alert(held=change)
@@ -155,7 +160,7 @@ def _unreported(state, now):
         since, reported = now - LOOKBACK, ()
     return (
         ModerationEvent.objects.filter(
-            action=Action.SUBMIT,
+            action__in=HOLDING_ACTIONS,
             to_status=Status.PENDING,
             created_at__gt=since,
             comment__status=Status.PENDING,
@@ -253,24 +258,13 @@ def messages_for(items, total, recipients):
 
 
 def _deliver(items, total):
-    """Send the alert to each editor; return (messages sent, recipients). Logs, never raises,
-    on a mail server that can't be reached or refuses an address."""
+    """Queue the alert for each editor (comments.outbox: sent by the task worker, retried
+    while the mail server fails); return (messages queued, recipients)."""
     recipients = editor_addresses()
     if not recipients:
         logger.warning("%d comments held, but no active editor has an email address", total)
         return 0, recipients
     messages = messages_for(items, total, recipients)
-    sent = 0
-    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SEND_TIMEOUT
-    try:
-        with mail.get_connection(timeout=timeout) as connection:
-            for message in messages:
-                try:
-                    sent += connection.send_messages([message]) or 0
-                except Exception as error:
-                    logger.error("Could not email the held-comments alert: %r", error)
-    except Exception as error:  # could not connect
-        logger.error("Could not email the held-comments alert: %r", error)
-    if sent < len(messages):
-        logger.error("The held-comments alert reached %d of %d editors", sent, len(messages))
-    return sent, recipients
+    for message in messages:
+        outbox.send(message)
+    return len(messages), recipients

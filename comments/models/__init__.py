@@ -1,5 +1,6 @@
 """The comments app's data: comments and their trail, the discussion policy, the spam
-filter's examples and versions, staff API tokens. Re-exported here, so
+filter's examples and versions, staff API tokens, readers' recommendations, reports and
+subscriptions. Re-exported here, so
 `from comments.models import Comment` works whichever module defines it.
 
 Base layer: imports only `comments.conf` and `comments.sanitize`; never a project's models
@@ -40,7 +41,9 @@ from .policy import (
     forget_policy_for_pages,
     range_covering,
 )
+from .reactions import REPORT_TEXT_MAX_LENGTH, Recommendation, Report
 from .spam import SpamExample, SpamFilterQuerySet, SpamFilterVersion
+from .subscription import Subscription, SubscriptionQuerySet
 from .trail import ModerationEvent
 
 __all__ = [
@@ -50,6 +53,7 @@ __all__ = [
     "NAME_MAX_LENGTH",
     "POLICY_FOR_PAGES_KEY",
     "QUEUE_ORDER",
+    "REPORT_TEXT_MAX_LENGTH",
     "THREAD_FIELDS",
     "URL_MAX_LENGTH",
     "ApiToken",
@@ -64,9 +68,13 @@ __all__ = [
     "ModerationEvent",
     "Policy",
     "QueueIndex",
+    "Recommendation",
+    "Report",
     "SpamExample",
     "SpamFilterQuerySet",
     "SpamFilterVersion",
+    "Subscription",
+    "SubscriptionQuerySet",
     "comment_fingerprint",
     "current_policy",
     "discussed_models",

@@ -45,6 +45,7 @@ THREAD_FIELDS = (
     "moderated_by_id",
     "staff_author_id",
     "featured_at",
+    "recommendation_count",
 )
 
 
@@ -293,6 +294,9 @@ class Comment(models.Model):
     # the features that weighed most in it, for editors.
     spam_score = models.FloatField(null=True, blank=True, editable=False)
     spam_reasons = models.JSONField(default=list, blank=True, editable=False)
+    # How many readers recommend it (comments.moderation.reactions keeps it true, on write),
+    # so a thread shows counts and sorts by them without counting rows.
+    recommendation_count = models.PositiveIntegerField("recommendations", default=0, editable=False)
 
     objects = CommentQuerySet.as_manager()
 

@@ -28,6 +28,10 @@ class ModerationEvent(models.Model):
         ERASE = "erase", "Author's personal data erased"
         PURGE = "purge", "IP address and user agent purged"
         IMPORT = "import", "Imported from another system"
+        HOLD = "hold", "Held after readers' reports"
+        # Told to the registry's listeners (the thread shows the count), never kept in the
+        # trail: a reader's recommendation is not a moderation decision.
+        RECOMMEND = "recommend", "Recommendations changed"
 
     comment = models.ForeignKey(
         Comment, null=True, on_delete=models.SET_NULL, related_name="events"

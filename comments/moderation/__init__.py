@@ -5,6 +5,8 @@
 - `decisions`: one function per decision, each recording who or which rule decided and why,
   and `DECISIONS`, the one table of the decisions editors take.
 - `privacy`: a commenter's data for export, erasure at their request, the IP purge.
+- `reactions`: readers' recommendations (counted on the comment) and reports (enough of them
+  hold the comment).
 - `imports`: a newsroom's history (records read by `comments.history`) brought in.
 
 Everything is re-exported here: `from comments import moderation; moderation.approve(…)`.
@@ -26,6 +28,7 @@ from .decisions import (
     edit,
     edit_own,
     feature,
+    hold,
     is_duplicate,
     mark_spam,
     remove,
@@ -45,6 +48,16 @@ from .privacy import (
     comments_of,
     erase,
     purge_ips,
+)
+from .reactions import (
+    READER_REPORTS,
+    CannotReact,
+    Reported,
+    recommend,
+    recommended_by,
+    report,
+    reports_to_hold,
+    unrecommend,
 )
 from .registry import Change, disconnect, listeners, listening, on_change
 from .rules import (
@@ -66,14 +79,17 @@ __all__ = [
     "IP_RETENTION",
     "PERSONAL_FIELDS",
     "POSTER",
+    "READER_REPORTS",
     "TOO_FAST",
     "Action",
+    "CannotReact",
     "Change",
     "Decision",
     "DiscussionsByLink",
     "DuplicateComment",
     "EditorsDecision",
     "ImportReport",
+    "Reported",
     "Status",
     "approve",
     "bring_in",
@@ -87,6 +103,7 @@ __all__ = [
     "erase",
     "feature",
     "find_listed_word",
+    "hold",
     "initial_decision",
     "is_duplicate",
     "listeners",
@@ -95,11 +112,16 @@ __all__ = [
     "on_change",
     "page_path",
     "purge_ips",
+    "recommend",
+    "recommended_by",
     "remove",
     "remove_own",
+    "report",
+    "reports_to_hold",
     "restore",
     "staff_name",
     "staff_reply",
     "submit",
     "unfeature",
+    "unrecommend",
 ]

@@ -17,7 +17,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from ..models import Comment, Discussion, ModerationEvent, current_policy, normalize_email
+from ..models import (
+    Comment,
+    Discussion,
+    ModerationEvent,
+    Report,
+    current_policy,
+    normalize_email,
+)
 from ..spam import filter as spam_filter
 from .registry import Change, tell_on_commit
 from .rules import count_links, initial_decision, word_added
@@ -114,8 +121,19 @@ def _move(comments, to_status, action, by, reason, only_from=None):
         )
         for comment in changed:
             comment.status, comment.moderated_at, comment.moderated_by = to_status, now, person
+        if to_status == Status.APPROVED:
+            clear_reports(changed)
         record(action, changed, from_status, to_status, by, reason)
     return changed
+
+
+def clear_reports(comments):
+    """An editor (or a restore) published these comments: readers' reports of them are
+    answered and no longer count (a comment approved after reports needs twice as many to be
+    held again: moderation.reactions)."""
+    Report.objects.filter(comment__in=[c.pk for c in comments], cleared_at=None).update(
+        cleared_at=timezone.now()
+    )
 
 
 def _without_live_twins(comments):
@@ -185,6 +203,12 @@ def remove(comments, *, by, reason="", only_from=None):
     """Hide the comments as removed by an editor; returns those that changed (see _move
     for `only_from`)."""
     return _move(comments, Status.REMOVED, Action.REMOVE, by, reason, only_from)
+
+
+def hold(comments, *, by, reason=""):
+    """Put published comments back in the queue (readers reported them:
+    moderation.reactions); returns those that changed."""
+    return _move(comments, Status.PENDING, Action.HOLD, by, reason, [Status.APPROVED])
 
 
 def restore(comments, *, by, reason=""):

@@ -3,6 +3,7 @@ carry it), the threads it posted in, and the name, email and website it asked to
 (a signed cookie). Read by the views and the template tags alike."""
 
 import json
+import secrets
 
 from django.conf import settings
 
@@ -23,6 +24,15 @@ def poster_key(request):
     if request is None or not request.session.session_key:
         return ""
     return request.session.get(POSTER_KEY_SESSION_KEY, "")
+
+
+def reader_key(request):
+    """This browser's reader key, made (with a session) if it has none: the poster key,
+    which also says who recommends or reports a comment (comments.moderation.reactions)."""
+    key = request.session.get(POSTER_KEY_SESSION_KEY, "")
+    if not key:
+        key = request.session[POSTER_KEY_SESSION_KEY] = secrets.token_hex(16)
+    return key
 
 
 def posted_in(request, discussion):

@@ -1,0 +1,90 @@
+"""Mail, sent off the request path: each message is a task (Django's task framework, as
+backported by django-tasks) that a worker runs, and runs again later while the mail server
+fails, so no reader waits for it and no message is lost to an outage.
+
+`send(message)` queues an EmailMessage; the task `deliver` sends it. A send that raises (the
+server down, refusing, timing out) queues the same message again to run after a back-off
+that doubles from BACKOFF_FIRST up to BACKOFF_LAST, for MAX_ATTEMPTS in all (about four
+days), then gives it up, logged with its recipient count. With a backend that can't run a
+task later (the immediate backend: `TASKS_BACKEND=immediate`, the tests' default), a failure
+is logged and not retried.
+
+Queued in the caller's transaction: a message about a change that rolls back is never sent.
+A message is stored as plain data (subject, body, sender, recipients, headers) in the
+queue's table until it is sent: addresses stay on this server, in its database, as they do
+in the comments' rows.
+
+Base layer: imports nothing from the app but its settings.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.core import mail
+from django.utils import timezone
+from django_tasks import task
+
+from .conf import settings
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_LAST = timedelta(hours=6)
+MAX_ATTEMPTS = 24
+SEND_TIMEOUT = 10  # seconds, unless EMAIL_TIMEOUT says otherwise
+
+
+def send(message):
+    """Queue `message` (an EmailMessage, text only) for the worker; return the task's result."""
+    return deliver.enqueue(as_data(message))
+
+
+def as_data(message):
+    """What the queue stores of a message: JSON-serialisable, enough to build it again."""
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "reply_to": list(message.reply_to),
+        "headers": dict(message.extra_headers),
+    }
+
+
+def as_message(data):
+    return mail.EmailMessage(
+        data["subject"],
+        data["body"],
+        data["from_email"],
+        data["to"],
+        reply_to=data.get("reply_to") or None,
+        headers=data.get("headers") or {},
+    )
+
+
+def backoff(attempt):
+    """How long to wait before attempt `attempt + 1`: BACKOFF_FIRST doubled each time."""
+    return min(BACKOFF_FIRST * 2 ** (attempt - 1), BACKOFF_LAST)
+
+
+@task
+def deliver(message, attempt=1):
+    """Send one message (as `as_data` stored it). On failure, queue it again for later and
+    raise, so the failed attempt shows in the queue's results."""
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SEND_TIMEOUT
+    try:
+        with mail.get_connection(timeout=timeout) as connection:
+            return connection.send_messages([as_message(message)])
+    except Exception as error:
+        again = attempt < MAX_ATTEMPTS and deliver.get_backend().supports_defer
+        if again:
+            later = timezone.now() + backoff(attempt)
+            deliver.using(run_after=later).enqueue(message, attempt=attempt + 1)
+        logger.warning(
+            "Mail to %d recipient(s) failed (attempt %d: %r); %s",
+            len(message["to"]),
+            attempt,
+            error,
+            "queued again" if again else "given up",
+        )
+        raise

@@ -8,7 +8,7 @@ EMBED_PORT ?= 8001
 # Tests run with DEBUG off, as production does; they need a key but no secret.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} DEBUG=0
 
-.PHONY: run serve bench editor test lint install clean
+.PHONY: run serve worker bench editor test lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,17 +24,31 @@ install: $(VENV)/.installed
 # Beside the site, a static page of "another site" (newsite/embed_demo/index.html) on
 # EMBED_PORT embeds its own thread with comments/static/comments/embed.js from PORT; its
 # origin is added to COMMENTS_EMBED_ORIGINS so that the API answers it. That page names
-# both addresses (8000, 8001): change them there with other ports. Both servers stop together.
+# both addresses (8000, 8001): change them there with other ports. And a task worker
+# (manage.py db_worker, reloaded on code changes like runserver) sends the mail the site
+# queues, printed to this terminal (DEBUG on: the console backend); with
+# TASKS_BACKEND=immediate there is no worker and each mail is printed at once, by the server.
+# All of them stop together.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	@echo
 	@echo "The Meridian: http://127.0.0.1:$(PORT)/  (editors: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "Its comments embedded in another site's page: http://127.0.0.1:$(EMBED_PORT)/"
+	@if [ "$${TASKS_BACKEND:-}" = immediate ]; then \
+		echo "Mail: TASKS_BACKEND=immediate, no worker: each mail is printed here at once, by the server"; \
+	else \
+		echo "Mail: queued, and printed here by the task worker running beside the server (manage.py db_worker)"; \
+	fi
 	@echo "No editor account yet? In another terminal, run: make editor"
 	@echo
 	$(BIN)/python -m http.server $(EMBED_PORT) --bind 127.0.0.1 --directory newsite/embed_demo & \
-	demo=$$!; trap 'kill $$demo 2>/dev/null' EXIT INT TERM; \
+	demo=$$!; worker=; \
+	if [ "$${TASKS_BACKEND:-}" != immediate ]; then \
+		DEBUG=1 LOG_LEVEL=$${LOG_LEVEL:-INFO} $(BIN)/python manage.py db_worker --reload & \
+		worker=$$!; \
+	fi; \
+	trap 'kill $$demo $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 LOG_LEVEL=$${LOG_LEVEL:-INFO} \
 	COMMENTS_EMBED_ORIGINS="$${COMMENTS_EMBED_ORIGINS:+$$COMMENTS_EMBED_ORIGINS,}http://127.0.0.1:$(EMBED_PORT)" \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -43,13 +57,20 @@ run: install
 # compressed static files. Needs SECRET_KEY, and DATABASE_URL, REDIS_URL, ALLOWED_HOSTS … as
 # deployed. BIND (default 127.0.0.1:$PORT); WEB_CONCURRENCY worker processes (default 2 with
 # REDIS_URL, else 1: processes share cached threads only through Redis) of GUNICORN_THREADS
-# threads each (default 4).
+# threads each (default 4). It runs no task worker: the mail the site sends waits in the
+# queue until `make worker` runs (one or more, on any machine with the same DATABASE_URL).
 serve: install
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DEBUG=0 $(BIN)/gunicorn newsite.wsgi --bind $${BIND:-127.0.0.1:$(PORT)} \
 		--workers $${WEB_CONCURRENCY:-$$(test -n "$$REDIS_URL" && echo 2 || echo 1)} \
 		--threads $${GUNICORN_THREADS:-4} --access-logfile -
+
+# A task worker for production (docs/deploy.md#workers), in the environment of `make serve`
+# (SECRET_KEY, DATABASE_URL, EMAIL_HOST …): runs the queued tasks, every email the site sends,
+# and runs a failed one again later. Stop it with SIGTERM: it finishes the task it is running.
+worker: install
+	DEBUG=0 $(BIN)/python manage.py db_worker --no-reload
 
 # The benchmark (docs/performance.md): gunicorn on a generated database, measured by wrk or
 # bench/run.py's own threads; prints a table and writes bench/results.md. Needs Redis, and

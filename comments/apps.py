@@ -15,8 +15,10 @@ class CommentsConfig(AppConfig):
            the next request included);
         2. the spam filter learns from an editor's decision (and may start retraining),
            after the response has been sent;
-        3. editors are alerted to held comments, last, after the response: it may wait on
-           the mail server, and the reader who posted does not.
+        3. editors are alerted to held comments, after the response: it may wait on
+           the mail server, and the reader who posted does not;
+        4. readers subscribed to a discussion have their notifications queued for comments
+           just approved (comments.notify), last, after the response.
 
         Each runs on its own (comments.moderation.registry): one that fails is logged and
         the others still run.
@@ -24,12 +26,14 @@ class CommentsConfig(AppConfig):
         from . import checks  # noqa: F401 (registers the deploy check)
         from .desk import alerts
         from .moderation import registry
+        from .notify import listeners as notify_listeners
         from .spam import filter as spam_filter
         from .thread import cache as thread_cache
 
         registry.on_change(thread_cache.forget_threads)
         registry.on_change(spam_filter.learn_from, after_response=True)
         registry.on_change(alerts.alert_editors, after_response=True)
+        registry.on_change(notify_listeners.notify_subscribers, after_response=True)
         # After-response listeners run once the server has sent the response.
         request_started.connect(registry.begin_request)
         request_finished.connect(registry.end_request)

@@ -1,5 +1,6 @@
-"""System checks: what is discussed must exist (COMMENTS_MODELS), and, for deployment, the
-cached thread needs one cache shared by every process."""
+"""System checks: what is discussed must exist (COMMENTS_MODELS), the thread's default order
+must be one it knows (COMMENTS_THREAD_ORDER), and, for deployment, the cached thread needs
+one cache shared by every process."""
 
 import os
 
@@ -74,3 +75,22 @@ def discussed_models_exist(app_configs, **kwargs):
                 )
             )
     return problems
+
+
+@checks.register()
+def thread_order_is_known(app_configs, **kwargs):
+    """COMMENTS_THREAD_ORDER names one of the orders readers may choose (?csort=): a typo
+    would otherwise sort every thread oldest first without a word."""
+    from .conf import settings as comments_settings
+    from .thread.render import ORDERS
+
+    value = comments_settings.COMMENTS_THREAD_ORDER
+    if isinstance(value, str) and value in ORDERS:
+        return []
+    return [
+        checks.Error(
+            f"COMMENTS_THREAD_ORDER is {value!r}, which is not an order of the thread.",
+            hint=f"Set it to one of {', '.join(map(repr, ORDERS))}.",
+            id="comments.E006",
+        )
+    ]

@@ -9,10 +9,10 @@ days), then gives it up, logged with its recipient count. With a backend that ca
 task later (the immediate backend: `TASKS_BACKEND=immediate`, the tests' default), a failure
 is logged and not retried.
 
-Queued in the caller's transaction: a message about a change that rolls back is never sent.
-A message is stored as plain data (subject, body, sender, recipients, headers) in the
-queue's table until it is sent: addresses stay on this server, in its database, as they do
-in the comments' rows.
+A message is queued in the caller's transaction (see `send`). A message is stored as
+plain data (subject, body, sender, recipients, headers) in the queue's table, and stays there
+until `manage.py prune_db_task_results` removes finished tasks (docs/deploy.md: daily): its
+addresses stay on this server, in its database, as the comments' own do.
 
 Base layer: imports nothing from the app but its settings.
 """
@@ -35,7 +35,13 @@ SEND_TIMEOUT = 10  # seconds, unless EMAIL_TIMEOUT says otherwise
 
 
 def send(message):
-    """Queue `message` (an EmailMessage, text only) for the worker; return the task's result."""
+    """Queue `message` (an EmailMessage, text only) for the worker; return the task's result.
+
+    With the database queue, in the caller's transaction: the message and the change it
+    tells of are kept or rolled back together. A backend that runs a task at once (the
+    immediate one) sends it there and then, inside that transaction: the callers queue mail
+    from the registry's listeners, which run after the change has committed, or (a
+    confirmation) after the comment it comes with was saved."""
     return deliver.enqueue(as_data(message))
 
 

@@ -1,8 +1,9 @@
-"""The readers' URLs: posting, editing one's own comment, and the feeds (comments.public)."""
+"""The readers' URLs: posting, editing one's own comment, and the feeds (comments.public);
+the subscribers' pages under notifications/ (comments.notify, names "notify_…")."""
 
-from django.urls import path
+from django.urls import include, path
 
-from .public import embed, feeds, views
+from .public import embed, feeds, reactions, views
 
 app_name = "comments"
 
@@ -11,6 +12,12 @@ urlpatterns = [
     path("discussion/", embed.discussion_by_url, name="discussion_by_url"),
     path("discussion/<int:discussion_id>/", views.discussion_page, name="discussion"),
     path("<int:comment_id>/edit/", views.edit_own_comment, name="edit"),
+    # Beside "edit/": the thread's links are made from the edit link's address (thread.render).
+    path("<int:comment_id>/recommend/", reactions.recommend_view, name="recommend"),
+    path("<int:comment_id>/report/", reactions.report_view, name="report"),
+    path("<int:comment_id>/report/sent/", reactions.report_sent_view, name="report_sent"),
+    path("recommended/", reactions.recommended_view, name="recommended"),
     path("feed/", feeds.LatestCommentsFeed(), name="feed"),
     path("feed/<int:discussion_id>/", feeds.DiscussionCommentsFeed(), name="discussion_feed"),
+    path("notifications/", include("comments.notify.urls")),
 ]

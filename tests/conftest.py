@@ -227,3 +227,84 @@ def pytest_collection_modifyitems(items):
         )
         if commits and "django_db_serialized_rollback" not in item.fixturenames:
             item.fixturenames.append("django_db_serialized_rollback")
+
+
+class SMTPServer:
+    """A real mail server (aiosmtpd) on a free port of 127.0.0.1: start() and stop() it, as
+    often as needed, on that port; what it accepted is in `received`, as (envelope
+    recipients, parsed message)."""
+
+    def __init__(self):
+        from .processes import free_port
+
+        self.port = free_port()
+        self.received = []
+        self.controller = None
+
+    @property
+    def running(self):
+        return self.controller is not None
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        self.received.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        # A stopped controller's event loop is closed: each start has a new one.
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+        self.controller = None
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """An SMTPServer, started, that Django's SMTP backend sends to (no TLS, no login)."""
+    server = SMTPServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    server.start()
+    yield server
+    if server.running:
+        server.stop()
+
+
+@pytest.fixture
+def task_worker(settings, transactional_db):
+    """Tasks go to the database queue (django-tasks-db) as on the site, not to the tests'
+    immediate backend; returns run(): `manage.py db_worker --batch`, which runs every task due
+    and returns. The test commits (transactional_db): the worker closes the connection between
+    tasks, which would end a test's transaction. What the command sets for a long life (its
+    loggers' levels, the process's signal handlers) is put back after each run."""
+    import logging
+    import signal
+
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def run():
+        loggers = [logging.getLogger(name) for name in ("django_tasks", "django_tasks_db")]
+        levels = [logger.level for logger in loggers]
+        signals = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+        handlers = [signal.getsignal(number) for number in signals]
+        try:
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+        finally:
+            for logger, level in zip(loggers, levels, strict=True):
+                logger.setLevel(level)
+            for number, handler in zip(signals, handlers, strict=True):
+                signal.signal(number, handler)
+
+    return run

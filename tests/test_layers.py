@@ -4,8 +4,10 @@ From top to bottom: the readers' side (`public`, with the template tags and the 
 editors' desk (`desk`, with the admin's entry point), never importing each other; the write
 path (`moderation`); a newsroom's history (`history`: reading and writing exports, which the
 write path brings in), the spam filter (`spam`) and the cached thread (`thread`), which never
-import the write path (they are attached to its registry in `comments.apps`); and the base
-(`models`, `sanitize`, `conf`). `comments.apps`, `comments.checks`, `comments.editors` and the
+import the write path (they are attached to its registry in `comments.apps`); reply
+notifications (`notify`), which the readers' side, the API and the wiring may import and
+which imports only the base; and the base (`models`, `sanitize`, `conf`, and `outbox`, which
+queues mail). `comments.apps`, `comments.checks`, `comments.editors` and the
 management commands wire the layers together and are imported by none of them. `articles`
 never imports `comments`, and `comments` imports no module of any project (it is an app
 other projects install: what it discusses is named in COMMENTS_MODELS, never imported).
@@ -30,7 +32,8 @@ LAYERS = {
     "moderation": ("comments.moderation",),
     "spam": ("comments.spam",),
     "thread": ("comments.thread",),
-    "base": ("comments.models", "comments.sanitize", "comments.conf"),
+    "notify": ("comments.notify",),
+    "base": ("comments.models", "comments.sanitize", "comments.conf", "comments.outbox"),
     "wiring": (
         "comments.apps",
         "comments.checks",
@@ -42,15 +45,26 @@ LAYERS = {
 }
 # What each layer may import from the app, besides itself.
 MAY_IMPORT = {
-    "public": {"moderation", "spam", "thread", "base"},
-    "api": {"public", "moderation", "spam", "thread", "base"},
+    "public": {"moderation", "spam", "thread", "notify", "base"},
+    "api": {"public", "moderation", "spam", "thread", "notify", "base"},
     "desk": {"moderation", "spam", "thread", "base"},
     "history": {"base"},
     "moderation": {"history", "spam", "thread", "base"},
     "spam": {"base"},
     "thread": {"base"},
+    "notify": {"base"},
     "base": set(),
-    "wiring": {"public", "api", "desk", "history", "moderation", "spam", "thread", "base"},
+    "wiring": {
+        "public",
+        "api",
+        "desk",
+        "history",
+        "moderation",
+        "spam",
+        "thread",
+        "notify",
+        "base",
+    },
 }
 
 
@@ -151,7 +165,16 @@ def test_articles_never_imports_comments():
 
 # What the app may import from outside itself: the standard library, Django and the
 # dependencies its wheel declares (pyproject.toml).
-THIRD_PARTY = {"django", "bleach", "crispy_forms", "crispy_bootstrap5", "defusedxml", "ninja"}
+THIRD_PARTY = {
+    "django",
+    "bleach",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "defusedxml",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+}
 # scikit-learn and NumPy only where the filter is trained (the `spam-training` extra).
 TRAINING_ONLY = {"sklearn", "numpy", "scipy"}
 

@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from . import posting, reads, staff
+from . import posting, reactions, reads, staff
 
 api = NinjaAPI(
     title="The Meridian comments API",
@@ -15,4 +15,5 @@ api = NinjaAPI(
 )
 api.add_router("", reads.router)
 api.add_router("", posting.router)
+api.add_router("", reactions.router)
 api.add_router("/staff", staff.router)

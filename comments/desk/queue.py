@@ -1,8 +1,9 @@
 """The moderation queue: the admin page where editors clear pending comments one by one.
 
 Each pending comment is shown as readers would see it, with its discussion, the comment it
-answers, why it is pending and its author's history (decided comments by the same
-normalised email and by the same IP), and one button per decision. The buttons are plain
+answers, why it is pending, readers' reports of it not yet cleared (how many, and each
+reason) and its author's history (decided comments by the same normalised email and by the
+same IP), and one button per decision. The buttons are plain
 POST forms, so the queue works without JavaScript; with it (comments/static/comments/
 queue.js) they post without a reload, and j/k, a/s/r and u move, decide and undo. Every
 decision goes through comments.moderation like the admin's actions, recorded in the trail.
@@ -13,7 +14,7 @@ queue with its count.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -21,7 +22,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from .. import moderation
-from ..models import Comment, estimated_count
+from ..conf import settings
+from ..models import Comment, Report, estimated_count
 
 Status = Comment.Status
 
@@ -53,9 +55,11 @@ def queue_view(request, *, model_admin):
         model_admin.get_queryset(request)  # the latest decision's rule and reason, annotated
         .in_queue_order()
         .select_related("discussion", "parent")
+        .prefetch_related(open_reports())
     )
     comments = list(pending[:PER_PAGE])
     add_histories(comments)
+    threshold = int(settings.COMMENTS_REPORTS_TO_HOLD)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Moderation queue",
@@ -63,10 +67,22 @@ def queue_view(request, *, model_admin):
         "comments": comments,
         "pending_total": estimated_count(Comment.objects.pending()) if comments else 0,
         "decisions": BUTTONS,
+        # After an editor's approval, a comment takes twice as many reports to be held again.
+        "reports_to_hold_again": 2 * threshold if threshold > 0 else 0,
     }
     response = TemplateResponse(request, "admin/comments/comment/queue.html", context)
     response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     return response
+
+
+def open_reports():
+    """Each comment's readers' reports that no approval has cleared yet, as
+    `comment.reader_reports`: one query for the page. Only why and when: who reported (their
+    browser's key, their IP address) is never loaded, let alone shown."""
+    reports = Report.objects.filter(cleared_at=None).only(
+        "comment_id", "reason", "text", "created_at"
+    )
+    return Prefetch("reports", queryset=reports, to_attr="reader_reports")
 
 
 def add_histories(comments):

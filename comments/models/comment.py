@@ -360,12 +360,16 @@ class Comment(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        """The comment in its thread, on the comment page its thread is on."""
+        """The comment in its thread, on the comment page its thread is on: oldest first,
+        the order comment_page counts in, named (?csort=oldest) when the site sorts threads
+        otherwise by default (COMMENTS_THREAD_ORDER)."""
         url = self.discussion.get_absolute_url()
         page = self.comment_page()
+        params = [] if settings.COMMENTS_THREAD_ORDER == "oldest" else ["csort=oldest"]
         if page > 1:
-            url = f"{url}?cpage={page}"
-        return f"{url}#comment-{self.pk}"
+            params.append(f"cpage={page}")
+        query = f"?{'&'.join(params)}" if params else ""
+        return f"{url}{query}#comment-{self.pk}"
 
     def get_posted_url(self):
         """Where the poster lands after posting: the discussion's page asked to show this

@@ -34,8 +34,10 @@ class Subscription(models.Model):
     language = models.CharField(max_length=16, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    # The last notification sent, and the newest comment it told of (0: none yet): at most
-    # one email per COMMENTS_NOTIFY_MINUTES, later comments gathered into the next one.
+    # The last notification sent, and the trail's position it told of (the newest approval
+    # event, a ModerationEvent pk; 0: none yet): at most one email per
+    # COMMENTS_NOTIFY_MINUTES, later comments gathered into the next one, and a comment
+    # approved late (held, then approved after a newer one was mailed) still told.
     last_sent_at = models.DateTimeField(null=True, blank=True)
     notified_through = models.BigIntegerField(default=0)
 

@@ -8,7 +8,14 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from ..conf import settings
-from ..models import Comment, ModerationEvent, SpamExample, normalize_email
+from ..models import (
+    Comment,
+    ModerationEvent,
+    Report,
+    SpamExample,
+    Subscription,
+    normalize_email,
+)
 from .decisions import Action, Status, locked, record
 
 ANONYMOUS = "Anonymous"
@@ -31,13 +38,15 @@ def erase(comments, *, by, remove_text=False, reason=""):
     user agent and browser key cleared; the text kept unless `remove_text`, which also
     removes the comment (a removed comment with approved replies stays as a placeholder, so
     replies keep their place). The spam filter's copies of their name, website and text go
-    too. Returns the comments changed."""
+    too, and so do their addresses' email subscriptions (end_subscriptions). Returns the
+    comments changed."""
     now = timezone.now()
     with transaction.atomic():
         selected = list(locked(comments))
         if not selected:
             return []
         from_status = {comment.pk: comment.status for comment in selected}
+        emails = {comment.email_normalized for comment in selected} - {""}
         for comment in selected:
             comment.author_name, comment.author_email, comment.author_url = ANONYMOUS, "", ""
             comment.email_normalized, comment.poster_key = "", ""
@@ -51,6 +60,7 @@ def erase(comments, *, by, remove_text=False, reason=""):
         fields = [*PERSONAL_FIELDS, *(("body_raw", "body_html", "status") if remove_text else ())]
         Comment.objects.bulk_update(selected, [*fields, "spam_reasons"])
         SpamExample.objects.filter(comment__in=selected).delete()
+        Subscription.objects.filter(email_normalized__in=emails).delete()
         # The admin's log names each comment by its author: "Comment by Anonymous" now.
         LogEntry.objects.filter(
             content_type__app_label="comments",
@@ -74,9 +84,12 @@ def erase(comments, *, by, remove_text=False, reason=""):
 
 
 def purge_ips(before, *, by=IP_RETENTION, batch_size=1000):
-    """Clear the IP address and user agent of comments submitted before `before`, in
-    batches (each its own transaction, so a cron job on a big table holds no long lock);
-    returns how many comments were purged."""
+    """Clear the IP address and user agent of comments submitted before `before`, and the
+    IP address of readers' reports made before it, in batches (each its own transaction, so
+    a cron job on a big table holds no long lock); returns how many comments were purged."""
+    reports = Report.objects.filter(created_at__lt=before, ip_address__isnull=False)
+    while pks := list(reports.order_by("pk").values_list("pk", flat=True)[:batch_size]):
+        Report.objects.filter(pk__in=pks).update(ip_address=None)
     purged = 0
     pending = (
         Comment.objects.filter(submitted_at__lt=before, ip_purged_at__isnull=True)
@@ -100,6 +113,15 @@ def purge_ips(before, *, by=IP_RETENTION, batch_size=1000):
             purged += len(batch)
 
 
+def end_subscriptions(email):
+    """Delete every email subscription of this address (normalised), confirmed or not, as
+    an erasure does; returns how many. For an address with no comments left to erase."""
+    normalized = normalize_email(email)
+    if not normalized:
+        return 0
+    return Subscription.objects.filter(email_normalized=normalized).delete()[0]
+
+
 def comments_of(email):
     """Every comment stored under this email, as the policy compares it (normalised). A blank
     email matches nothing (staff replies and erased comments have none)."""
@@ -112,12 +134,33 @@ def comments_of(email):
 def commenter_data(email):
     """Everything stored about the author with this email, as plain data for JSON: each
     comment with its status, dates, IP address, user agent and trail, and whether the spam
-    filter keeps a copy of its text."""
+    filter keeps a copy of its text; and each email subscription of the address."""
     trail = Prefetch("events", queryset=ModerationEvent.objects.select_related("actor"))
     comments = comments_of(email).select_related("discussion").prefetch_related(trail)
+    subscriptions = (
+        Subscription.objects.of_email(email).select_related("discussion").order_by("pk")
+        if normalize_email(email)
+        else Subscription.objects.none()
+    )
     return {
         "email": normalize_email(email),
         "comments": [_comment_data(comment) for comment in comments],
+        "subscriptions": [_subscription_data(s) for s in subscriptions],
+    }
+
+
+def _subscription_data(subscription):
+    return {
+        "discussion": {
+            "title": subscription.discussion.title,
+            "url": subscription.discussion.get_absolute_url(),
+        },
+        "scope": subscription.scope,
+        "email": subscription.email,
+        "language": subscription.language,
+        "created_at": _date(subscription.created_at),
+        "confirmed_at": _date(subscription.confirmed_at),
+        "last_sent_at": _date(subscription.last_sent_at),
     }
 
 

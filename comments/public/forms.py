@@ -2,12 +2,14 @@
 posts (text, markup, the signed form token, the honeypot, the thread it answers), and the
 poster's edit of their own comment."""
 
+import re
 import time
 import unicodedata
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
@@ -17,8 +19,10 @@ from ..models import (
     COMMENT_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
+    REPORT_TEXT_MAX_LENGTH,
     URL_MAX_LENGTH,
     Comment,
+    Report,
     current_policy,
     validate_website,
 )
@@ -162,6 +166,29 @@ class FormTokenField(forms.CharField):
         self.validators = []
 
 
+# The notification boxes' note in the template (comments/_form.html): both name it.
+NOTIFY_NOTES_ID = "notify-notes"
+# A discussed model's verbose name the "anyone comments" box may say ("on this article");
+# anything else is "this page".
+_SIMPLE_NOUN = re.compile(r"[a-z]+(?: [a-z]+)?")
+
+
+def discussed_noun(discussion):
+    """What the reader comments on, in a word or two: the discussed model's verbose name
+    ("article", "live blog") when it is that simple, else "page" (and for a page
+    discussion)."""
+    if discussion.is_page:
+        return "page"
+    model = ContentType.objects.get_for_id(discussion.content_type_id).model_class()
+    noun = str(model._meta.verbose_name).lower() if model is not None else ""
+    return noun if _SIMPLE_NOUN.fullmatch(noun) else "page"
+
+
+def notify_all_label(discussion):
+    """The label of the "anyone comments" box on this discussion's form."""
+    return f"Email me when anyone comments on this {discussed_noun(discussion)}"
+
+
 class CommentForm(forms.Form):
     """The "Leave a Reply" form; it owns every check on what a reader posts."""
 
@@ -185,6 +212,18 @@ class CommentForm(forms.Form):
         label="Save my name, email, and website in this browser for the next time I comment.",
         required=False,
     )
+    # Reply notifications (comments.notify), unticked by default: a ticked box mails one
+    # confirmation to the address, and nothing else until it is followed.
+    notify_replies = forms.BooleanField(
+        label="Email me when someone replies to me",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": NOTIFY_NOTES_ID}),
+    )
+    notify_all = forms.BooleanField(
+        label="Email me when anyone comments on this page",  # the discussion's noun: __init__
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": NOTIFY_NOTES_ID}),
+    )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     # The honeypot: a field people never see (the template hides it from eyes, screen readers
     # and the Tab key) but form-filling bots do. Filled in, the comment is kept as spam.
@@ -200,6 +239,7 @@ class CommentForm(forms.Form):
             self.initial["token"] = sign_form_token(discussion)
         for name in ("name", "email", "url"):
             self.fields[name].widget.attrs["autocomplete"] = name
+        self.fields["notify_all"].label = notify_all_label(discussion)
         # The template owns the <form> tag, so the notes can sit around crispy's fields.
         self.helper = FormHelper()
         # Every field but the honeypot, which the template renders out of sight.
@@ -331,3 +371,28 @@ class OwnCommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
     )
     clean_comment = CommentForm.clean_comment
+
+
+class ReportForm(forms.Form):
+    """A reader's report of a comment to the editors: why (Report.Reason), and a few words of
+    their own, needed for "Something else". Shared by the report page and the API."""
+
+    reason = forms.ChoiceField(
+        label="Why should the editors look at this comment?",
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Please choose a reason."},
+    )
+    text = CleanCharField(
+        label="In a few words",
+        max_length=REPORT_TEXT_MAX_LENGTH,
+        required=False,
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("reason") == Report.Reason.OTHER and not (
+            has_visible_character(cleaned_data.get("text") or "")
+        ):
+            self.add_error("text", ValidationError("Please say what is wrong.", code="required"))
+        return cleaned_data

@@ -10,7 +10,8 @@ change; without running the view, the template or GZipMiddleware.
 Everyone else keeps the page made for them, as before: a reader whose session posted in
 this discussion (their pending comment, their Edit links), one with a remembered name (the
 form is filled in), staff and signed-in users, a page with a message to show, any address
-with a query string other than `?cpage=N`, and every method but GET.
+with a query string other than a comment page and an order (`?cpage=N`, `?csort=X`, or
+both), and every method but GET.
 
 A page is stored from a request that had no session and no remembered name, when it is the
 discussed object's own page (its get_absolute_url) and the comment tags saw exactly one
@@ -36,11 +37,19 @@ from ..conf import settings
 from ..models import Discussion
 from ..thread import pages
 from ..thread.middleware import splice_threads
+from ..thread.render import ORDERS, thread_order
 from .forms import sign_form_token
-from .session import OWN_THREADS_SESSION_KEY, REMEMBER_COOKIE
+from .session import OWN_THREADS_SESSION_KEY, REMEMBER_COOKIE, rewrite_remembered
 
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as GZipMiddleware reads Accept-Encoding
-CPAGE_QUERY = re.compile(r"cpage=([1-9][0-9]{0,7})")
+# The query strings a shared page answers: none, a comment page, an order (?csort=: its key
+# is the order's name, so nothing a request sends is reflected but these), or both, in
+# either order (the thread's links write csort first, the picks' cpage first).
+_PAGE, _ORDER = "[1-9][0-9]{0,7}", "|".join(ORDERS)
+SHARED_QUERY = re.compile(
+    rf"cpage=(?P<page>{_PAGE})(?:&csort=(?P<order>{_ORDER}))?"
+    rf"|csort=(?P<sorted>{_ORDER})(?:&cpage=(?P<paged>{_PAGE}))?"
+)
 # A masked CSRF token as Django writes it (64 letters and digits), standing on its own.
 CSRF_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 # Session keys that make a page one reader's own (signed in; a message waiting).
@@ -59,7 +68,9 @@ class WholePageCacheMiddleware:
     def __call__(self, request):
         key = shared_page_key(request)
         if key is None or _not_whole.get(key, 0) > time.monotonic():
-            return self.get_response(request)
+            # A remember cookie read in its old form is written in the new one (it only
+            # ever comes this way: shared_page_key is None for a reader with it).
+            return rewrite_remembered(request, self.get_response(request))
         found = pages.find(key)
         if found is not None and may_share(request, found[0]):
             entry, body = found
@@ -98,17 +109,16 @@ def shared_page_key(request):
     reader's (see the module's docstring). With DEBUG on, never: template edits show."""
     if request.method != "GET" or settings.DEBUG:
         return None
-    query = request.META.get("QUERY_STRING", "")
-    page = 1
-    if query:
-        found = CPAGE_QUERY.fullmatch(query)
-        if found is None:
-            return None
-        page = int(found[1])
-    if _has_personal_cookie(request):
+    requested = _requested(request)
+    if requested is None or _has_personal_cookie(request):
         return None
+    page, order = requested
     return pages.page_key(
-        secure=request.is_secure(), host=request.get_host(), path=request.path, page=page
+        secure=request.is_secure(),
+        host=request.get_host(),
+        path=request.path,
+        page=page,
+        order=order,
     )
 
 
@@ -195,7 +205,7 @@ def may_store(request):
     return django_settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def offer(request, *, discussion, obj, page, generation, policy, was_open):
+def offer(request, *, discussion, obj, page, order, generation, policy, was_open):
     """The comment tags say the page shows this discussion's shared thread page (what every
     reader sees). A second discussion on the same page, or a personal one, spoils it."""
     found = getattr(request, "comment_page_offer", None)
@@ -209,6 +219,7 @@ def offer(request, *, discussion, obj, page, generation, policy, was_open):
         "discussion": discussion,
         "object": obj,
         "page": page,
+        "order": order,
         "generation": generation,
         "policy": policy,
         "was_open": was_open,
@@ -246,7 +257,7 @@ def store(request, response, key):
         not found
         or not found.get("thread")
         or request.path != _path_of(found["object"])
-        or found["page"] != _requested_page(request)
+        or (found["page"], found["order"]) != _requested(request)
     ):
         return None
     splice_threads(request, response)
@@ -294,9 +305,17 @@ def _storable(request, response, values):
     )
 
 
-def _requested_page(request):
-    found = CPAGE_QUERY.fullmatch(request.META.get("QUERY_STRING", ""))
-    return int(found[1]) if found else 1
+def _requested(request):
+    """(comment page, order) a shared page at this request's address shows, or None: its
+    query string is not one of SHARED_QUERY's."""
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
+        return 1, thread_order()
+    found = SHARED_QUERY.fullmatch(query)
+    if found is None:
+        return None
+    page = found["page"] or found["paged"] or "1"
+    return int(page), thread_order(found["order"] or found["sorted"])
 
 
 def _only_these_tokens(request, content, values):

@@ -7,17 +7,22 @@ honeypot, the comment it answers, whether the discussion is open). `post` then a
 valid post may be asked (is it a duplicate? is it too soon after the poster's last one?) and
 hands the comment to the write path, whose policy decides its status (blocks, word lists, the
 spam filter, holds). The poster's own edits go the same way for both (`own_comment`, `edit`).
+A post whose notification boxes are ticked subscribes its address (comments.notify), for both.
 """
 
+import logging
 import re
 import secrets
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import get_language
 
-from .. import moderation
+from .. import moderation, notify
 from ..models import Comment, Discussion
 from . import throttle
 from .network import client_ip
+
+logger = logging.getLogger(__name__)
 
 FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
@@ -72,7 +77,7 @@ def post(request, form, poster_key, *, flood_exempt=False):
     (staff, on the HTML side), for a post sooner than the policy's flood seconds after the
     poster's last one (429). The client's IP (comments.public.network.client_ip) and user
     agent are kept for moderation; a bot's tell sends the comment to spam while its poster is
-    answered as anyone.
+    answered as anyone. The ticked notification boxes subscribe the poster (`subscribe`).
     """
     comment = form.build_comment(
         ip_address=client_ip(request),
@@ -87,12 +92,35 @@ def post(request, form, poster_key, *, flood_exempt=False):
     if seconds > 0 and not flood_exempt:
         held, flood_keys = claim_flood_slot(comment, seconds)
     try:
-        return moderation.submit(
+        comment = moderation.submit(
             comment, spam=BOT_TELLS.get(form.bot_tell), held=held, policy=form.policy
         )
     except moderation.DuplicateComment:
         throttle.release(flood_keys)  # nothing was posted
         raise Refused(DUPLICATE_MESSAGE, 409) from None
+    subscribe(form, comment)
+    return comment
+
+
+# The form's notification boxes, and the scope each asks for (comments.notify).
+NOTIFY_BOXES = {"notify_replies": "replies", "notify_all": "all"}
+
+
+def subscribe(form, comment):
+    """Subscribe the poster's address to what the ticked boxes ask for, in the language of
+    this request: one confirmation message for the boxes ticked together, none for what is
+    subscribed already. Never for a comment kept as spam: a bot's post mails nobody's
+    address. The comment is saved whatever happens here."""
+    scopes = [scope for box, scope in NOTIFY_BOXES.items() if form.cleaned_data.get(box)]
+    if not scopes or comment.status == Comment.Status.SPAM:
+        return []
+    try:
+        return notify.subscribe_to(
+            comment.discussion, comment.author_email, scopes, language=get_language() or ""
+        )
+    except Exception:
+        logger.exception("Could not subscribe the poster of comment %s", comment.pk)
+        return []
 
 
 def claim_flood_slot(comment, seconds):

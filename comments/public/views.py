@@ -21,6 +21,7 @@ from .posting import DUPLICATE_MESSAGE, FLOOD_MESSAGE  # noqa: F401 (importable 
 from .session import (
     POSTER_KEY_SESSION_KEY,
     REMEMBER_COOKIE,
+    browser_poster_key,
     mark_personal,
     poster_key,
     remember_author,
@@ -72,7 +73,8 @@ def post_comment(request, discussion_id):
     if "preview" in request.POST:
         return show_form_again(request, discussion, form, preview=posting.preview(form))
 
-    key = request.session.get(POSTER_KEY_SESSION_KEY) or posting.new_poster_key()
+    # The session's key, or for a browser without one yet a key its simultaneous posts share.
+    key = browser_poster_key(request)
     try:
         comment = posting.post(request, form, key, flood_exempt=request.user.is_staff)
     except posting.Refused as refused:

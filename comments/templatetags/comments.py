@@ -17,7 +17,7 @@ from .. import thread
 from ..conf import settings
 from ..models import Comment, Discussion, estimated_count
 from ..public import pages
-from ..public.forms import CommentForm, sign_form_token
+from ..public.forms import CommentForm, notify_all_label, sign_form_token
 from ..public.session import (
     forget_posted_in,
     mark_personal,
@@ -25,7 +25,7 @@ from ..public.session import (
     poster_key,
     remembered_author,
 )
-from ..thread.render import author_name_html, comment_body
+from ..thread.render import author_name_html, comment_body, page_query, thread_order
 
 register = template.Library()
 
@@ -101,6 +101,7 @@ def thread_for(context, discussion):
         memo[discussion.pk] = found = thread.thread_page(
             discussion,
             page=_requested_page(request),
+            order=_requested_order(request),
             showing=_comment_asked_for(request),
             can_reply=comments_open(request, discussion),
             poster_key=poster_key(request),
@@ -128,6 +129,7 @@ def _offer_whole_page(request, discussion, found):
         discussion=discussion,
         obj=_memo(request, "_comment_objects").get(discussion.pk, discussion),
         page=found["page"],
+        order=_requested_order(request),
         generation=state.generation,
         policy=state.policy,
         was_open=comments_open(request, discussion),
@@ -164,6 +166,12 @@ def _requested_page(request):
     return int(value) if value.isdecimal() and len(value) < 9 else 1
 
 
+def _requested_order(request):
+    """?csort=oldest|newest|best, the order of the thread's top-level threads; anything else
+    (or none): the site's default, COMMENTS_THREAD_ORDER (comments.thread.render.thread_order)."""
+    return thread_order(request.GET.get("csort") if request is not None else None)
+
+
 def _comment_asked_for(request):
     """?comment=N: the comment a post landed on (its page is found when the thread is)."""
     value = request.GET.get("comment", "") if request is not None else ""
@@ -180,11 +188,16 @@ def comment_page_title(context, obj):
 
 @register.simple_tag(takes_context=True)
 def comment_page_canonical(context, obj):
-    """<link rel="canonical"> naming the comment page shown (page 1: the page itself)."""
+    """<link rel="canonical"> naming the comment page shown: its order when it is not the
+    default (?csort=), then its page past the first (cpage); the page itself for the first
+    page in the default order."""
     discussion = discussion_for(context, obj)
-    page = thread_for(context, discussion)["page"] if discussion is not None else 1
+    request = context.get("request")
+    page, order = 1, thread_order()
+    if discussion is not None:
+        page, order = thread_for(context, discussion)["page"], _requested_order(request)
     # A path: browsers and search engines resolve it against this site's own address.
-    url = obj.get_absolute_url() + (f"?cpage={page}" if page > 1 else "")
+    url = obj.get_absolute_url() + page_query(page, order)
     return format_html('<link rel="canonical" href="{}">', url)
 
 
@@ -252,10 +265,13 @@ def blank_form(request, discussion, open_):
     each page puts its own values in; nothing of one reader reaches another. (With DEBUG on,
     every time, so template edits show at once.)
     """
-    if settings.DEBUG or open_ not in _blank_forms:
+    # One rendering per state and per label of the "anyone comments" box ("on this
+    # article", "on this page"): the rest of the blank form is the same on every page.
+    key = (open_, notify_all_label(discussion))
+    if settings.DEBUG or key not in _blank_forms:
         blank = CommentForm(discussion=discussion)
         blank.initial["token"] = TOKEN_PLACEHOLDER
-        _blank_forms[open_] = render_to_string(
+        _blank_forms[key] = render_to_string(
             "comments/_form.html",
             {
                 "form": blank,
@@ -268,7 +284,7 @@ def blank_form(request, discussion, open_):
     form_token, csrf_token = sign_form_token(discussion), get_token(request)
     pages.offer_values(request, csrf_token=csrf_token, form_token=form_token)
     html = (
-        _blank_forms[open_]
+        _blank_forms[key]
         .replace(ACTION_PLACEHOLDER, _post_url(discussion))
         .replace(TOKEN_PLACEHOLDER, conditional_escape(form_token))
         .replace(CSRF_PLACEHOLDER, conditional_escape(csrf_token))

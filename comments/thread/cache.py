@@ -14,10 +14,12 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from ..conf import settings
 from ..models import POLICY_FOR_PAGES_KEY, Comment, ModerationEvent, Policy, current_policy
-from .render import ThreadComment, render_page
+from .render import ThreadComment, render_page, thread_order
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +31,12 @@ Action = ModerationEvent.Action
 GENERATION_KEY = "comments:thread-generation:{discussion_id}"
 # Replaced with any discussion's generation: what lists of objects show (their counts).
 COUNTS_GENERATION_KEY = "comments:counts-generation"
-# The "3": what a page holds (bump it when that changes, so a deploy never reads the old kind).
-PAGE_KEY = "comments:thread:4:{discussion_id}:{generation}:{edited}:{per_page}:{can_reply:d}:{page}"
+# The "5": what a page holds (bump it when that changes, so a deploy never reads the old kind).
+# `order`: the order of its threads (?csort=, comments.thread.render.thread_order).
+PAGE_KEY = (
+    "comments:thread:5:{discussion_id}:{generation}:{edited}:{per_page}:{can_reply:d}"
+    ":{order}:{page}"
+)
 # A safety net only: a change is forgotten at once, but a cache that missed the word (Redis
 # unreachable at that moment) is right again within this time.
 PAGE_TIMEOUT = 60 * 60
@@ -79,6 +85,7 @@ def thread_page(
     *,
     page,
     can_reply,
+    order=None,
     poster_key="",
     own=False,
     preview_id=None,
@@ -86,14 +93,17 @@ def thread_page(
     showing=None,
 ):
     """The thread's page `page` for one reader: {"html" (UTF-8 bytes), "approved_count",
-    "page", "num_pages", "personal"}. With `showing` (a comment id: ?comment=, where a post
-    lands), the page that holds that comment instead, when this reader may see it.
+    "page", "num_pages", "personal"}, its threads in `order` (?csort=; None or anything
+    else: the site's default, comments.thread.render.thread_order). With `showing` (a
+    comment id: ?comment=, where a post lands), the page that holds that comment instead,
+    in that order, when this reader may see it.
 
     A reader who posted in this thread (`own`: their session says so), or staff previewing
     a comment, gets a page rendered for them alone; "personal" says whether it showed them
     anything of their own (then the response must not be shared). Everyone else gets the
     cached page.
     """
+    order = thread_order(order)
     if preview_id or (poster_key and own):
         comments = ThreadComment.load(_visible(discussion, poster_key, preview_id))
         return render_page(
@@ -101,21 +111,53 @@ def thread_page(
             comments,
             page=page,
             can_reply=can_reply,
+            order=order,
             poster_key=poster_key,
             preview_id=preview_id,
             showing=showing or preview_id,
         )
     if showing:
-        shown = Comment.objects.approved().filter(discussion=discussion, pk=showing).first()
-        page = shown.comment_page() if shown is not None else page
-    return cached_page(discussion, page=page, can_reply=can_reply, generation=generation)
+        page = _page_showing(discussion, showing, order) or page
+    return cached_page(
+        discussion, page=page, can_reply=can_reply, order=order, generation=generation
+    )
 
 
-def cached_page(discussion, *, page, can_reply, generation=None):
-    """The public page from the cache, rendering and storing it on a miss.
+def _page_showing(discussion, comment_id, order):
+    """The comment page whose threads, in `order`, hold the approved comment `comment_id`
+    of the discussion, or None: two queries (its thread's first comment; how many public
+    threads come before it), as render.sort_threads orders them."""
+    found = (
+        Comment.objects.approved()
+        .filter(discussion=discussion, pk=comment_id)
+        .values_list(
+            Coalesce("root_id", "pk"),
+            Coalesce("root__submitted_at", "submitted_at"),
+            Coalesce("root__recommendation_count", "recommendation_count"),
+        )
+        .first()
+    )
+    if found is None:
+        return None
+    pk, at, count = found
+    older = Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk)
+    newer = Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk)
+    before = {
+        "oldest": older,
+        "newest": newer,
+        "best": Q(recommendation_count__gt=count) | (Q(recommendation_count=count) & older),
+    }[order]
+    earlier = Comment.objects.public_threads().filter(before, discussion=discussion).count()
+    return earlier // settings.COMMENTS_PER_PAGE + 1
+
+
+def cached_page(discussion, *, page, can_reply, order=None, generation=None):
+    """The public page (its threads in `order`, as thread_page) from the cache, rendering
+    and storing it on a miss.
 
     With the cache unreachable the page is rendered for this request: slower, never wrong.
     """
+    order = thread_order(order)
     try:
         generation = generation or _generation(discussion.pk)
         key = PAGE_KEY.format(
@@ -124,6 +166,7 @@ def cached_page(discussion, *, page, can_reply, generation=None):
             edited=discussion.updated_at.timestamp(),  # a new title shows in the heading
             per_page=settings.COMMENTS_PER_PAGE,
             can_reply=can_reply,
+            order=order,
             page=page,
         )
         found = cache.get(key)
@@ -132,7 +175,7 @@ def cached_page(discussion, *, page, can_reply, generation=None):
     if found is not None:
         return found
     comments = ThreadComment.load(Comment.objects.for_thread_of(discussion))
-    rendered = render_page(discussion, comments, page=page, can_reply=can_reply)
+    rendered = render_page(discussion, comments, page=page, can_reply=can_reply, order=order)
     # A page number past the end shows the last page; it is not stored under the number
     # asked for, so made-up numbers cannot fill the cache.
     if key is not None and rendered["page"] == page:

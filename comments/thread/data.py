@@ -21,34 +21,36 @@ from django.utils import timezone
 from ..conf import settings
 from ..models import Comment
 from .cache import PAGE_TIMEOUT
-from .render import ThreadComment, nest
+from .render import ThreadComment, nest, page_query, thread_order
 
 Status = Comment.Status
 
 # Under the discussion's generation (comments.thread.cache.GENERATION_KEY), replaced by the
 # write path with every change readers see. `edited`: the discussion's own change (its
-# object's address, in every permalink). The "1": what an entry holds (bump it when that
-# changes, so a deploy never reads the old kind).
-DATA_KEY = "comments:thread-data:1:{discussion_id}:{generation}:{edited}:{per_page}:{page}"
+# object's address, in every permalink); `order`, its threads' (render.thread_order). The
+# "2": what an entry holds (bump it when that changes, so a deploy never reads the old kind).
+DATA_KEY = "comments:thread-data:2:{discussion_id}:{generation}:{edited}:{per_page}:{order}:{page}"
 
 # Dates as django-ninja writes them (DjangoJSONEncoder: ISO 8601, milliseconds, "Z"), so
 # every endpoint of the API writes a comment alike.
 ENCODER = DjangoJSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
-def thread_data(discussion, *, page, generation, poster_key=""):
+def thread_data(discussion, *, page, generation, poster_key="", order=None):
     """The thread's page `page` as data: {"comments" (JSON bytes: the page's threads, each
-    comment with its "replies"), "approved_count", "page", "num_pages", "personal"}.
+    comment with its "replies"), "approved_count", "page", "num_pages", "personal"}; its
+    threads in `order` (None or anything else: the site's default, as the HTML's ?csort=).
 
     The poster holding `poster_key`, when they have something of their own here to see
     (`has_own_to_show`), gets a page made for them alone ("personal": it must not be shared).
     Everyone else gets the cached page, stored under `generation` (comments.thread.page_state;
     None when the cache is unreachable: made for this request, slower, never wrong).
     """
+    order = thread_order(order)
     if poster_key and has_own_to_show(discussion, poster_key):
         comments = ThreadComment.load(Comment.objects.for_thread_of(discussion, poster_key))
-        return page_data(discussion, comments, page=page, poster_key=poster_key)
-    return cached_page_data(discussion, page=page, generation=generation)
+        return page_data(discussion, comments, page=page, poster_key=poster_key, order=order)
+    return cached_page_data(discussion, page=page, generation=generation, order=order)
 
 
 def has_own_to_show(discussion, poster_key):
@@ -67,8 +69,9 @@ def has_own_to_show(discussion, poster_key):
     )
 
 
-def cached_page_data(discussion, *, page, generation):
+def cached_page_data(discussion, *, page, generation, order=None):
     """The public page's data from the cache, made and stored on a miss."""
+    order = thread_order(order)
     key = found = None
     if generation is not None:
         key = DATA_KEY.format(
@@ -76,6 +79,7 @@ def cached_page_data(discussion, *, page, generation):
             generation=generation,
             edited=discussion.updated_at.timestamp(),
             per_page=settings.COMMENTS_PER_PAGE,
+            order=order,
             page=page,
         )
         try:
@@ -85,7 +89,7 @@ def cached_page_data(discussion, *, page, generation):
     if found is not None:
         return found
     comments = ThreadComment.load(Comment.objects.for_thread_of(discussion))
-    data = page_data(discussion, comments, page=page)
+    data = page_data(discussion, comments, page=page, order=order)
     # A page number past the end gives the last page; it is not stored under the number
     # asked for, so made-up numbers cannot fill the cache.
     if key is not None and data["page"] == page:
@@ -94,18 +98,19 @@ def cached_page_data(discussion, *, page, generation):
     return data
 
 
-def page_data(discussion, comments, *, page, poster_key=""):
-    """Nest `comments` (oldest first) and cut page `page` of its threads, as
-    comments.thread.render.render_page does (COMMENTS_PER_PAGE threads a page; a page past
-    the end is the last)."""
+def page_data(discussion, comments, *, page, poster_key="", order=None):
+    """Nest `comments` (oldest first), its threads in `order`, and cut page `page` of them,
+    as comments.thread.render.render_page does (COMMENTS_PER_PAGE threads a page; a page
+    past the end is the last)."""
+    order = thread_order(order)
     personal = any(c.shown_as_pending or c.editable_by_poster(poster_key) for c in comments)
-    threads = nest(comments)
+    threads = nest(comments, order)
     per_page = settings.COMMENTS_PER_PAGE
     num_pages = max(1, -(-len(threads) // per_page))
     page = min(max(page, 1), num_pages)
     shown = threads[(page - 1) * per_page : page * per_page]
     return {
-        "comments": encode_threads(shown, discussion.get_absolute_url()),
+        "comments": encode_threads(shown, discussion.get_absolute_url(), order),
         "approved_count": sum(comment.is_approved for comment in comments),
         "page": page,
         "num_pages": num_pages,
@@ -113,10 +118,12 @@ def page_data(discussion, comments, *, page, poster_key=""):
     }
 
 
-def encode_threads(threads, discussion_url):
-    """The JSON list of `threads` (nested by `nest`), each comment's replies in its
-    "replies". Depth first without recursion, as the HTML thread is rendered: a thread as
+def encode_threads(threads, discussion_url, order=None):
+    """The JSON list of `threads` (nested by `nest`, in `order`), each comment's replies in
+    its "replies". Depth first without recursion, as the HTML thread is rendered: a thread as
     deep as imports allow encodes like a flat one."""
+    order = thread_order(order)
+    page_urls = {}  # the address of each comment page in this order, made once
     parts = [b"["]
     pending = [iter(threads)]  # the unfinished reply lists, innermost last
     first = True
@@ -129,20 +136,23 @@ def encode_threads(threads, discussion_url):
             continue
         if not first:
             parts.append(b",")
-        fields = ENCODER.encode(comment_fields(comment, discussion_url)).encode()
+        page = comment.page
+        if page not in page_urls:
+            page_urls[page] = discussion_url + page_query(page, order)
+        fields = ENCODER.encode(comment_fields(comment, page_urls[page])).encode()
         parts.append(fields[:-1] + b',"replies":[')
         pending.append(iter(comment.children))
         first = True
     return b"".join(parts)
 
 
-def comment_fields(comment, discussion_url):
+def comment_fields(comment, page_url):
     """What the API shows of one comment (comments.api.schemas.CommentOut, but "replies"),
     as the HTML thread shows it: a removed comment, kept as the placeholder of its approved
     replies, shows nothing but where it stood; a poster's own comment waiting for an editor
-    (or sent to spam by a rule, which its poster must not learn) is "pending"."""
+    (or sent to spam by a rule, which its poster must not learn) is "pending". Its "url" is
+    its place on `page_url`, the HTML comment page its thread is on (in the order asked)."""
     pk = comment.pk
-    page = f"?cpage={comment.page}" if comment.page > 1 else ""
     if comment.is_removed:
         status = "removed"
     elif comment.is_approved:
@@ -162,5 +172,5 @@ def comment_fields(comment, discussion_url):
         "submitted_at": comment.submitted_at,
         "edited_at": comment.edited_at if shown else None,
         "featured": status == "approved" and comment.featured_at is not None,
-        "url": f"{discussion_url}{page}#comment-{pk}",  # as Comment.get_absolute_url
+        "url": f"{page_url}#comment-{pk}",  # as Comment.get_absolute_url
     }

@@ -58,6 +58,7 @@ from ..models import (
 )
 from .cache import COUNTS_GENERATION_KEY, GENERATION_KEY, PAGE_TIMEOUT, pages_policy
 from .compress import Piece, gzip_of, plain_of
+from .render import thread_order
 
 logger = logging.getLogger(__name__)
 
@@ -101,9 +102,11 @@ class PageBody:
         return gzip_of(self.pieces, values)
 
 
-def page_key(*, secure, host, path, page):
-    """The key of the page at this address (and comment page, and language)."""
-    identity = f"{site_stamp()}|{secure:d}|{host}|{path}|{page}|{get_language()}"
+def page_key(*, secure, host, path, page, order=None):
+    """The key of the page at this address (and comment page, order of its threads:
+    ?csort=, the default's when None, and language)."""
+    order = thread_order(order)
+    identity = f"{site_stamp()}|{secure:d}|{host}|{path}|{page}|{order}|{get_language()}"
     return ENTRY_KEY.format(digest=hashlib.sha256(identity.encode()).hexdigest()[:40])
 
 

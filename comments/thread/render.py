@@ -173,16 +173,26 @@ class LocalDates:
 
 
 def render_page(
-    discussion, comments, *, page, can_reply, poster_key="", preview_id=None, showing=None
+    discussion,
+    comments,
+    *,
+    page,
+    can_reply,
+    order=None,
+    poster_key="",
+    preview_id=None,
+    showing=None,
 ):
-    """Nest `comments` (oldest first), cut page `page` of its threads and render it; or,
-    with `showing` (a comment id) among them, the page that holds its thread."""
+    """Nest `comments` (oldest first), its threads in `order` (thread_order), cut page
+    `page` of them and render it; or, with `showing` (a comment id) among them, the page
+    that holds its thread."""
+    order = thread_order(order)
     personal = False
     for comment in comments:
         comment.is_staff_preview = comment.pk == preview_id and not comment.is_approved
         comment.editable = comment.editable_by_poster(poster_key)
         personal |= comment.editable or comment.shown_as_pending or comment.is_staff_preview
-    threads = nest(comments)
+    threads = nest(comments, order)
     per_page = settings.COMMENTS_PER_PAGE
     num_pages = max(1, -(-len(threads) // per_page))
     if showing is not None:
@@ -197,12 +207,18 @@ def render_page(
     dates = LocalDates()
     context = {
         "discussion": discussion,
-        "picks_html": render_picks(picks, dates),
+        "picks_html": render_picks(picks, dates, order),
         "comments_html": render_comments(shown, can_reply=can_reply, dates=dates),
         "approved_count": approved_count,
         "page": page,
         "num_pages": num_pages,
         "page_range": range(1, num_pages + 1),
+        # The links to other comment pages keep the order: "?csort=newest&cpage=" + N.
+        "page_link": "?cpage=" if order == thread_order() else f"?csort={order}&cpage=",
+        "prev_label": PAGE_LABELS[order][0],
+        "next_label": PAGE_LABELS[order][1],
+        # "Sort by": one link for each order (comment page 1), once there is a choice.
+        "sort_links": sort_links(order) if len(threads) > 1 else (),
     }
     return {
         # Bytes: the page splices them in as they are (comments.thread.middleware).
@@ -226,8 +242,10 @@ def _page_holding(comment_id, comments, threads, per_page):
     return None
 
 
-def nest(comments):
-    """Top-level comments, each with `.children` (its replies, oldest first, nested alike).
+def nest(comments, order=None):
+    """Top-level comments in `order` (thread_order: the site's default unless given), each
+    with `.children` (its replies, oldest first, nested alike): `comments` come oldest first
+    (ThreadComment.load), so sorting moves whole threads and never a reply.
 
     A reply whose parent is not shown (pending, spam) is not shown either: it would answer
     nothing a reader can see.
@@ -243,6 +261,7 @@ def nest(comments):
             parent = by_id[comment.parent_id]
             comment.parent_name = None if parent.is_removed else parent.author_name
             parent.children.append(comment)
+    sort_threads(top_level, thread_order(order))
     # Which comment page each shown comment is on (for links to it from the picks).
     per_page = settings.COMMENTS_PER_PAGE
     for index, thread in enumerate(top_level):
@@ -252,6 +271,65 @@ def nest(comments):
             comment.page = index // per_page + 1
             stack.extend(comment.children)
     return top_level
+
+
+# Sorting ------------------------------------------------------------------------------------
+
+# The orders a reader may choose (?csort=), with the words of their links. Top-level threads
+# move, each whole; replies stay oldest first under their parent.
+ORDERS = {"oldest": "Oldest", "newest": "Newest", "best": "Most recommended"}
+# The words of the links to the previous and the next comment page, in each order.
+PAGE_LABELS = {
+    "oldest": ("Older comments", "Newer comments"),
+    "newest": ("Newer comments", "Older comments"),
+    "best": ("Previous comments", "Next comments"),
+}
+
+
+def thread_order(value=None):
+    """The order `value` names (?csort=), else the site's default (COMMENTS_THREAD_ORDER,
+    which comments.E006 checks)."""
+    if isinstance(value, str) and value in ORDERS:
+        return value
+    default = settings.COMMENTS_THREAD_ORDER
+    return default if isinstance(default, str) and default in ORDERS else "oldest"
+
+
+def sort_threads(threads, order):
+    """Put `threads` (top-level comments, oldest first) in `order`, in place: newest first,
+    or most recommended first (Comment.recommendation_count, a column of the rows already
+    read: no query) and, among equals, oldest first. comments.thread.cache finds a comment's
+    page in the same order with SQL (_page_showing)."""
+    if order == "newest":
+        threads.reverse()
+    elif order == "best":
+        threads.sort(key=lambda comment: -comment.recommendation_count)  # stable: oldest first
+
+
+def page_query(page, order):
+    """The query string of comment page `page` in `order` as links write it: `csort` (only
+    when not the default) before `cpage` (only past the first page); "" for the first page
+    in the default order. The page's canonical URL and the API's links use it too."""
+    params = [f"csort={order}"] if order != thread_order() else []
+    if page > 1:
+        params.append(f"cpage={page}")
+    return f"?{'&'.join(params)}" if params else ""
+
+
+def sort_links(order):
+    """(label, href, chosen) of each order's link: its first comment page."""
+    return tuple(
+        (label, f"?csort={value}#comments", value == order) for value, label in ORDERS.items()
+    )
+
+
+def _pick_page(page, order):
+    """What goes after "?cpage=" in a pick's link: its page, and the order when it is not
+    the default (the link then reads "?cpage=2&csort=newest", which the whole-page cache
+    takes in either order)."""
+    if order is None or order == thread_order():
+        return page
+    return html("{}&amp;csort={}", page, order)
 
 
 # Markup: each template's {} are filled in by html_template, which escapes them; constants
@@ -267,19 +345,19 @@ PICK = html_template(
 PICKS_SEPARATOR = SafeString("\n")
 
 
-def render_picks(picks, dates):
+def render_picks(picks, dates, order=None):
     """The "Editors' picks" above the thread: each pick's author, date and text, linking to
-    it in its thread (which may be on another comment page)."""
-    return html_join([render_pick(comment, dates) for comment in picks], PICKS_SEPARATOR)
+    it in its thread (which may be on another comment page; in `order`, the thread's)."""
+    return html_join([render_pick(comment, dates, order) for comment in picks], PICKS_SEPARATOR)
 
 
-def render_pick(comment, dates):
+def render_pick(comment, dates, order=None):
     """One pick's <li>: its name, body and date by the same helpers as in the thread."""
     shown_at, _ = dates(comment.submitted_at, with_time=False)
     return PICK(
         author_name_html(comment),
         STAFF_BADGE if comment.staff_author_id else NO_MARKUP,
-        comment.page,
+        _pick_page(comment.page, order),
         comment.pk,
         shown_at,
         comment_body(comment),
@@ -352,14 +430,31 @@ AWAITING_MODERATION = SafeString(
     '    <p class="comment-awaiting-moderation alert alert-info py-1 px-2 small">'
     "Your comment is awaiting moderation.</p>\n"
 )
-# The Reply link, the Edit link, or both.
+# Under a published comment: Reply (when the discussion is open), Recommend with its count
+# and Report; under the poster's own while they may edit it, Reply and Edit instead.
 ACTIONS_OPEN = '    <p class="reply small mb-0 mt-1">'
 ACTIONS_CLOSE = "</p>\n"
 REPLY_LINK = (
     '<a rel="nofollow" class="comment-reply-link" href="?replytocom={}#respond" '
     'aria-label="Reply to {}">Reply</a>'
 )
-REPLY_ACTIONS = html_template(ACTIONS_OPEN + REPLY_LINK + ACTIONS_CLOSE)
+REPLY_THEN = html_template(REPLY_LINK + " ")
+# Recommend and Report are plain links to their pages (comments.public.reactions), which
+# carry the forms: the thread every reader shares holds no token and nothing of one reader.
+# comments.js makes them work in place (and marks what this browser recommends). The count
+# is the row's, so it costs no query.
+RECOMMEND_LINK = (
+    '<a rel="nofollow" class="comment-recommend-link" href="{}" '
+    'aria-label="Recommend this comment by {}, {}">Recommend'
+    '<span class="comment-recommend-count">{}</span></a>'
+)
+REPORT_LINK = (
+    '<a rel="nofollow" class="comment-report-link" href="{}" '
+    'aria-label="Report this comment by {} to the editors">Report</a>'
+)
+PUBLISHED_ACTIONS = html_template(
+    ACTIONS_OPEN + "{}" + RECOMMEND_LINK + " " + REPORT_LINK + ACTIONS_CLOSE
+)
 EDIT_ACTIONS = html_template(
     ACTIONS_OPEN + '<a class="comment-edit-link" href="{}">Edit or delete</a>' + ACTIONS_CLOSE
 )
@@ -369,6 +464,20 @@ REPLY_AND_EDIT_ACTIONS = html_template(
     + ' <a class="comment-edit-link ms-2" href="{}">Edit or delete</a>'
     + ACTIONS_CLOSE
 )
+
+
+@functools.cache
+def reaction_urls(edit_url):
+    """The Recommend and Report links' addresses, a {} for the comment's id, from the Edit
+    link's ("…/{}/edit/"): their siblings in comments.urls. So a page reverses no URL of
+    its own for them (render_comments reverses the Edit link once per page)."""
+    base = edit_url.removesuffix("edit/")
+    return base + "recommend/", base + "report/"
+
+
+def recommendations(count):
+    """ "3 recommendations", for the Recommend link's accessible name."""
+    return f"{count} recommendation" if count == 1 else f"{count} recommendations"
 
 
 def render_comment(comment, can_reply, dates, edit_url):
@@ -407,14 +516,24 @@ def render_comment(comment, can_reply, dates, edit_url):
     elif pending_shown:
         notice = AWAITING_MODERATION
     reply = approved and can_reply
-    if comment.editable:
+    if comment.editable:  # the poster's own: they can't recommend it
         edit = edit_url.format(pk)
         if reply:
             actions = REPLY_AND_EDIT_ACTIONS(pk, comment.author_name, edit)
         else:
             actions = EDIT_ACTIONS(edit)
-    elif reply:
-        actions = REPLY_ACTIONS(pk, comment.author_name)
+    elif approved:
+        recommend_url, report_url = reaction_urls(edit_url)
+        count = comment.recommendation_count
+        actions = PUBLISHED_ACTIONS(
+            REPLY_THEN(pk, comment.author_name) if reply else NO_MARKUP,
+            recommend_url.format(pk),
+            comment.author_name,
+            recommendations(count),
+            f" ({count})" if count else "",
+            report_url.format(pk),
+            comment.author_name,
+        )
     else:
         actions = NO_MARKUP
     return COMMENT(

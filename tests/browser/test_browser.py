@@ -386,6 +386,9 @@ def test_keyboard_only_reader_lands_on_the_error_summary(
     page.keyboard.type(text)
     page.keyboard.press("Tab")
     assert focused(page)["id"] == "id_remember"  # "Save my name…": leave it unticked.
+    for box in ("id_notify_replies", "id_notify_all"):  # the email boxes: unticked too
+        page.keyboard.press("Tab")
+        assert focused(page)["id"] == box
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "Post Comment"
     page.keyboard.press("Enter")
@@ -857,6 +860,9 @@ def test_keyboard_only_reader_replies(live_server, published_article, new_page, 
             page.keyboard.type(value)
         page.keyboard.press("Tab")
     assert focused(page)["id"] == "id_remember", focused(page)  # "Save my name…": unticked
+    for box in ("id_notify_replies", "id_notify_all"):  # the email boxes: unticked too
+        page.keyboard.press("Tab")
+        assert focused(page)["id"] == box, focused(page)
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "Post Comment", focused(page)
     page.keyboard.press("Enter")

@@ -28,9 +28,10 @@ JSON_HEADERS = {"X-Requested-With": "fetch"}
 REASON = "moderation queue"
 # What queue_view costs, however many comments the page shows: the session, the user, the
 # editor's permissions (two), the page of comments (with their articles, parents and latest
-# trail event), the two history counts and the pending total (on PostgreSQL the planner's
-# estimate first, then, for a queue this short, the exact count: see comments.models.counting).
-QUEUE_MAX_QUERIES = 9 if connection.vendor == "postgresql" else 8
+# trail event), their readers' reports (one prefetch), the two history counts and the
+# pending total (on PostgreSQL the planner's estimate first, then, for a queue this short,
+# the exact count: see comments.models.counting).
+QUEUE_MAX_QUERIES = 10 if connection.vendor == "postgresql" else 9
 PAST = {"approve": "approved", "spam": "marked as spam", "remove": "removed"}
 PAST_STATUS = {"approve": "approved", "spam": "spam", "remove": "removed"}
 

@@ -243,6 +243,7 @@ def test_an_unknown_email_exports_nothing(ada):
     assert json.loads(command("export_commenter_data", "nobody@example.org")) == {
         "email": "nobody@example.org",
         "comments": [],
+        "subscriptions": [],
     }
 
 
@@ -293,7 +294,7 @@ def test_erasure_anonymises_every_comment_of_the_author_and_only_theirs(
     assert not SpamExample.objects.filter(text__contains="Buy my book").exists()
     assert SpamExample.objects.filter(comment=ada["bob"]).exists()
 
-    assert commenter_data(ADA) == {"email": ADA, "comments": []}
+    assert commenter_data(ADA) == {"email": ADA, "comments": [], "subscriptions": []}
     assert json.loads(command("export_commenter_data", ADA))["comments"] == []
 
     html = page(client, article)

@@ -60,9 +60,9 @@ def site_with_a_private_email(client):
 
 def test_no_public_page_contains_the_email_in_any_form(site_with_a_private_email):
     pages = crawl(Client(), ["/"])
-    # The front page, both articles, the reply form for the approved comment, and the Atom
-    # feeds: the site's and each article's.
-    assert len(pages) == 7, sorted(pages)
+    # The front page, both articles, the reply form for the approved comment, its recommend
+    # and report pages, and the Atom feeds: the site's and each article's.
+    assert len(pages) == 9, sorted(pages)
     forms = disguises(EMAIL)
     for url, (status, content) in pages.items():
         assert status == 200, url

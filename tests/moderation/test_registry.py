@@ -13,17 +13,20 @@ from django.test import RequestFactory
 
 from comments import moderation
 from comments.desk import alerts
+from comments.notify import listeners as notify_listeners
 from comments.spam import filter as spam_filter
 from comments.thread import cache as thread_cache
 from tests.factories import form_token, make_comment, post_url
 
 
 def test_the_app_attaches_its_listeners_in_the_stated_order():
-    """comments.apps: the thread cache first, the spam filter, the alerts last."""
+    """comments.apps: the thread cache first, the spam filter, the alerts, the reply
+    notifications last."""
     assert moderation.listeners() == (
         thread_cache.forget_threads,
         spam_filter.learn_from,
         alerts.alert_editors,
+        notify_listeners.notify_subscribers,
     )
 
 

@@ -194,6 +194,7 @@ class CommentAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        ("Readers' reports", {"fields": ("reader_reports",)}),
         ("Audit trail", {"fields": ("trail",)}),
     )
     readonly_fields = (
@@ -207,6 +208,7 @@ class CommentAdmin(admin.ModelAdmin):
         "moderated_at",
         "moderated_by",
         "spam_filter",
+        "reader_reports",
         "trail",
     )
 
@@ -383,6 +385,43 @@ class CommentAdmin(admin.ModelAdmin):
     def rendered(self, comment):
         # body_html was sanitized on write: it is exactly what readers' pages show.
         return format_html('<div class="comment-rendered">{}</div>', mark_safe(comment.body_html))  # noqa: S308
+
+    @admin.display(description="reports, newest first")
+    def reader_reports(self, comment):
+        """Each reader's report: when, why, their words, and whether an editor's approval
+        cleared it. Never who reported it (their browser's key, their IP address)."""
+        reports = (
+            comment.reports.only("reason", "text", "created_at", "cleared_at").order_by(
+                "-created_at", "-pk"
+            )
+            if comment.pk
+            else ()
+        )
+        if not reports:
+            return "No reader has reported it."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    date_format(timezone.localtime(report.created_at), "Y-m-d H:i"),
+                    report.get_reason_display(),
+                    report.text,
+                    (
+                        "cleared by an approval on "
+                        + date_format(timezone.localtime(report.cleared_at), "Y-m-d H:i")
+                        if report.cleared_at
+                        else "open"
+                    ),
+                )
+                for report in reports
+            ),
+        )
+        return format_html(
+            '<table class="comment-reports"><thead><tr><th>when</th><th>reason</th>'
+            "<th>in their words</th><th>state</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="decisions and edits, newest first")
     def trail(self, comment):

@@ -1,13 +1,15 @@
 """Anonymise one commenter's comments: `manage.py erase_commenter_data EMAIL [--remove-text]`.
 
 For a reader's request to erase their data (docs/privacy.md). Through the write
-path (comments.moderation.erase), in batches, each recorded in the trail; prints a summary.
+path (comments.moderation.erase), in batches, each recorded in the trail; ends the address's
+email subscriptions (comments.notify); prints a summary.
 """
 
 from django.core.management.base import BaseCommand
 
 from comments import moderation
 from comments.moderation import comments_of
+from comments.moderation.privacy import end_subscriptions
 
 RULE = "erasure request"
 
@@ -24,6 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, email, remove_text, batch_size, **options):
         ids = list(comments_of(email).values_list("pk", flat=True))
+        ended = end_subscriptions(email)
         erased = 0
         for start in range(0, len(ids), batch_size):
             batch = ids[start : start + batch_size]
@@ -33,3 +36,5 @@ class Command(BaseCommand):
             f"Erased the personal data of {erased} comment{'s' if erased != 1 else ''} "
             f"(name, email, website, IP address, user agent; text {text})."
         )
+        if ended:
+            self.stdout.write(f"Ended {ended} email subscription{'s' if ended != 1 else ''}.")

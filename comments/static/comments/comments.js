@@ -5,7 +5,11 @@
  * - posting, previewing and errors happen in place: the form is sent with fetch, and the
  *   parts of the page the server sends back (the thread, the form) replace the old ones;
  * - the outcome is announced (aria-live) and focus goes to the error summary, the preview,
- *   or the new comment.
+ *   or the new comment;
+ * - "Recommend" becomes a toggle button (aria-pressed) that counts in place, and shows which
+ *   comments this browser recommends (asked once per page: the thread is everyone's);
+ * - "Report" opens the report form under the comment, sends it and thanks in place (Escape
+ *   or Cancel closes it, and focus goes back to the link).
  * Loaded from this site only (Content-Security-Policy: script-src 'self').
  */
 (function () {
@@ -116,6 +120,7 @@
     if (newThread && oldThread) oldThread.replaceWith(newThread);
     if (newRespond && oldRespond) oldRespond.replaceWith(newRespond);
     if (doc.title) document.title = doc.title;
+    enhanceReactions();
   }
 
   function parse(html) {
@@ -176,4 +181,237 @@
     event.preventDefault();
     send(formElement, event.submitter);
   });
+
+  // --- Recommend and Report in place ----------------------------------------------------
+  // Both are links to pages that work without this script (comments.public.reactions); the
+  // thread every reader shares holds no token, so the CSRF token comes from the cookie (or
+  // the comment form), and what this browser recommends is asked for once per page.
+
+  function csrfToken() {
+    var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (found) return decodeURIComponent(found[1]);
+    var input = document.querySelector('input[name="csrfmiddlewaretoken"]');
+    return input ? input.value : "";
+  }
+
+  function commentId(element) {
+    var item = element.closest("li.comment");
+    return item ? item.id.replace("comment-", "") : "";
+  }
+
+  function recommendLinkOf(id) {
+    var item = document.getElementById("comment-" + id);
+    return item && item.querySelector(":scope > article .comment-recommend-link");
+  }
+
+  function showRecommendation(link, recommended, count) {
+    link.setAttribute("aria-pressed", recommended ? "true" : "false");
+    if (typeof count !== "number") return;
+    var shown = link.querySelector(".comment-recommend-count");
+    if (shown) shown.textContent = count ? " (" + count + ")" : "";
+    var label = link.getAttribute("aria-label") || "";
+    var words = count + (count === 1 ? " recommendation" : " recommendations");
+    link.setAttribute("aria-label", label.replace(/\d+ recommendations?$/, words));
+  }
+
+  var ASK_AT_ONCE = 200; // comment ids per "which do I recommend?" (the server takes 500)
+
+  function enhanceReactions() {
+    if (!window.fetch || !window.DOMParser) return;
+    var ids = [];
+    var asked = "";
+    document.querySelectorAll(".comment-recommend-link:not([role])").forEach(function (link) {
+      link.setAttribute("role", "button");
+      link.setAttribute("aria-pressed", "false");
+      ids.push(commentId(link));
+      // /comments/<id>/recommend/ → /comments/recommended/, wherever the app is mounted.
+      asked = asked || link.pathname.replace(/[0-9]+\/recommend\/$/, "recommended/");
+    });
+    document.querySelectorAll(".comment-report-link:not([role])").forEach(function (link) {
+      link.setAttribute("role", "button");
+      link.setAttribute("aria-expanded", "false");
+    });
+    for (var start = 0; start < ids.length; start += ASK_AT_ONCE) {
+      var chunk = ids.slice(start, start + ASK_AT_ONCE).filter(Boolean).join(",");
+      fetch(asked + "?ids=" + chunk, { headers: FETCH_HEADER, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { recommended: [] }; })
+        .then(function (data) {
+          (data.recommended || []).forEach(function (id) {
+            var link = recommendLinkOf(id);
+            if (link) showRecommendation(link, true);
+          });
+        })
+        .catch(function () { /* the links still work: nothing is marked */ });
+    }
+  }
+
+  function recommend(link) {
+    if (link.getAttribute("aria-busy") === "true") return;
+    var token = csrfToken();
+    if (!token) { // no form on the page and no cookie yet: the link's page has both
+      window.location.href = link.href;
+      return;
+    }
+    var withdraw = link.getAttribute("aria-pressed") === "true";
+    var body = new URLSearchParams();
+    body.append("action", withdraw ? "withdraw" : "recommend");
+    link.setAttribute("aria-busy", "true");
+    fetch(link.href, {
+      method: "POST",
+      body: body,
+      headers: { "X-Requested-With": "fetch", "X-CSRFToken": token },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        link.removeAttribute("aria-busy");
+        if (!response.ok) {
+          announce(data.error || "Your recommendation was not counted.");
+          return;
+        }
+        showRecommendation(link, data.recommended, data.count);
+        announce(data.recommended ? "You recommend this comment." : "Your recommendation was taken back.");
+      });
+    }).catch(function () {
+      // No JSON (the page expired, the network failed): the page of the link does it.
+      window.location.href = link.href;
+    });
+  }
+
+  function reportBox(article) { return article && article.querySelector(".comment-report-box"); }
+
+  function closeReport(box) {
+    var article = box.closest("article");
+    var link = article && article.querySelector(".comment-report-link");
+    box.remove();
+    if (link) {
+      link.setAttribute("aria-expanded", "false");
+      link.focus();
+    }
+  }
+
+  function openReport(link) {
+    var article = link.closest("article");
+    var open = reportBox(article);
+    if (open) {
+      closeReport(open);
+      return;
+    }
+    link.setAttribute("aria-busy", "true");
+    fetch(link.href, { headers: FETCH_HEADER, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        var found = parse(html).querySelector("form.comment-report-form");
+        if (!found) throw new Error("no form");
+        var box = document.createElement("div");
+        box.className = "comment-report-box border rounded p-3 mt-2";
+        box.id = "report-box-" + commentId(link);
+        box.append(document.importNode(found, true));
+        article.append(box);
+        link.removeAttribute("aria-busy");
+        link.setAttribute("aria-expanded", "true");
+        link.setAttribute("aria-controls", box.id);
+        focusOn(box.querySelector('input[type="radio"]') || box);
+      })
+      .catch(function () { window.location.href = link.href; });
+  }
+
+  function sendReport(formElement) {
+    var box = formElement.closest(".comment-report-box");
+    var button = formElement.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    announce("Sending your report…");
+    fetch(formElement.action, {
+      method: "POST",
+      body: new FormData(formElement),
+      headers: FETCH_HEADER,
+      credentials: "same-origin",
+      redirect: "follow",
+    }).then(function (response) {
+      return response.text().then(function (html) {
+        var doc = parse(html);
+        var done = doc.querySelector(".comment-report-done");
+        var again = doc.querySelector("form.comment-report-form");
+        if (done) {
+          var thanks = document.createElement("p");
+          thanks.className = "comment-report-done mb-2";
+          thanks.textContent = done.textContent.trim();
+          var close = document.createElement("button");
+          close.type = "button";
+          close.className = "btn btn-sm btn-outline-secondary comment-report-close";
+          close.textContent = "Close";
+          box.replaceChildren(thanks, close);
+          announce(thanks.textContent);
+          focusOn(thanks);
+        } else if (again) {
+          var fresh = document.importNode(again, true);
+          formElement.replaceWith(fresh);
+          var errors = fresh.querySelector(".comment-report-errors");
+          announce("Your report was not sent. " + (errors ? errors.textContent.replace(/\s+/g, " ").trim() : ""));
+          focusOn(errors || fresh);
+        } else {
+          var gone = document.createElement("p");
+          gone.className = "comment-report-done mb-2";
+          gone.textContent = "This comment can no longer be reported.";
+          box.replaceChildren(gone);
+          announce(gone.textContent);
+          focusOn(gone);
+        }
+      });
+    }).catch(function () {
+      if (button) button.disabled = false;
+      formElement.submit(); // the network failed: the ordinary way
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest('.comment-recommend-link[role="button"]');
+    if (link) {
+      event.preventDefault();
+      recommend(link);
+      return;
+    }
+    link = event.target.closest('.comment-report-link[role="button"]');
+    if (link) {
+      event.preventDefault();
+      openReport(link);
+      return;
+    }
+    var box = event.target.closest(".comment-report-box");
+    if (box && event.target.closest(".comment-report-cancel, .comment-report-close")) {
+      event.preventDefault();
+      closeReport(box);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (!target || !target.closest) return;
+    if (event.key === " " && target.matches('a[role="button"].comment-recommend-link, a[role="button"].comment-report-link')) {
+      event.preventDefault(); // a button's key: Space presses it (and doesn't scroll)
+      target.click();
+      return;
+    }
+    var box = target.closest(".comment-report-box");
+    if (event.key === "Escape" && box) {
+      event.preventDefault();
+      closeReport(box);
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var formElement = event.target;
+    if (!formElement.classList.contains("comment-report-form")) return;
+    if (!formElement.closest(".comment-report-box") || !window.fetch) return;
+    event.preventDefault();
+    sendReport(formElement);
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhanceReactions);
+  } else {
+    enhanceReactions();
+  }
 })();

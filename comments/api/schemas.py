@@ -24,12 +24,17 @@ class CommentOut(Schema):
     submitted_at: datetime
     edited_at: datetime | None
     featured: bool
+    recommendations: int  # readers' recommendations of an approved comment (else 0)
     url: str  # where it is shown: a path on this site (a client elsewhere adds the API's origin)
     replies: list["CommentOut"] = []
 
 
+Order = Literal["oldest", "newest", "best"]
+
+
 class DiscussionOut(Schema):
-    """A discussion and one page of its threads, paged as the HTML page pages them."""
+    """A discussion and one page of its threads, paged as the HTML page pages them, its
+    threads in `order` (oldest first, newest first, or most recommended first)."""
 
     id: int
     title: str
@@ -39,6 +44,7 @@ class DiscussionOut(Schema):
     page: int
     num_pages: int
     threads_per_page: int
+    order: Order
     comments: list[CommentOut]
 
 

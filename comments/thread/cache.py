@@ -206,7 +206,9 @@ def forget_threads(change):
     approved, removed = Comment.Status.APPROVED, Comment.Status.REMOVED
     if change.action == Action.PURGE:  # an IP address or user agent: never on a page
         return
-    if change.to_status == approved or approved in change.from_status.values():
+    if change.action == Action.RECOMMEND:  # a count in the thread; lists' counts stay
+        forget_discussions(change.discussion_ids, counts=False)
+    elif change.to_status == approved or approved in change.from_status.values():
         forget_discussions(change.discussion_ids)
     elif removed in (change.to_status, *change.from_status.values()) and (
         change.action == Action.DELETE or _answered(change.comments)
@@ -220,15 +222,16 @@ def _answered(comments):
     return Comment.objects.approved().filter(parent__in=[c.pk for c in comments]).exists()
 
 
-def forget_discussions(discussion_ids):
-    """Forget every cached page of these discussions (one edited, settings changed)."""
+def forget_discussions(discussion_ids, *, counts=True):
+    """Forget every cached page of these discussions (one edited, settings changed), and
+    with `counts` the lists of objects, which show their comment counts."""
     if not discussion_ids:
         return
     generations = {
         GENERATION_KEY.format(discussion_id=pk): secrets.token_hex(4) for pk in discussion_ids
     }
-    # Lists of objects show their counts (comments.thread.pages, whole list pages).
-    generations[COUNTS_GENERATION_KEY] = secrets.token_hex(4)
+    if counts:  # lists of objects show their counts (comments.thread.pages, whole list pages)
+        generations[COUNTS_GENERATION_KEY] = secrets.token_hex(4)
     try:
         cache.set_many(generations, None)
     except Exception:  # the change is made; pages expire within PAGE_TIMEOUT

@@ -28,8 +28,9 @@ Status = Comment.Status
 # Under the discussion's generation (comments.thread.cache.GENERATION_KEY), replaced by the
 # write path with every change readers see. `edited`: the discussion's own change (its
 # object's address, in every permalink); `order`, its threads' (render.thread_order). The
-# "2": what an entry holds (bump it when that changes, so a deploy never reads the old kind).
-DATA_KEY = "comments:thread-data:2:{discussion_id}:{generation}:{edited}:{per_page}:{order}:{page}"
+# "3": what an entry holds (bump it when that changes, so a deploy never reads the old kind;
+# 3: each comment's "recommendations").
+DATA_KEY = "comments:thread-data:3:{discussion_id}:{generation}:{edited}:{per_page}:{order}:{page}"
 
 # Dates as django-ninja writes them (DjangoJSONEncoder: ISO 8601, milliseconds, "Z"), so
 # every endpoint of the API writes a comment alike.
@@ -150,8 +151,10 @@ def comment_fields(comment, page_url):
     """What the API shows of one comment (comments.api.schemas.CommentOut, but "replies"),
     as the HTML thread shows it: a removed comment, kept as the placeholder of its approved
     replies, shows nothing but where it stood; a poster's own comment waiting for an editor
-    (or sent to spam by a rule, which its poster must not learn) is "pending". Its "url" is
-    its place on `page_url`, the HTML comment page its thread is on (in the order asked)."""
+    (or sent to spam by a rule, which its poster must not learn) is "pending". Only an
+    approved comment shows its readers' recommendations (the count its row keeps, as the
+    HTML's Recommend link shows it). Its "url" is its place on `page_url`, the HTML comment
+    page its thread is on (in the order asked)."""
     pk = comment.pk
     if comment.is_removed:
         status = "removed"
@@ -172,5 +175,6 @@ def comment_fields(comment, page_url):
         "submitted_at": comment.submitted_at,
         "edited_at": comment.edited_at if shown else None,
         "featured": status == "approved" and comment.featured_at is not None,
+        "recommendations": comment.recommendation_count if status == "approved" else 0,
         "url": f"{page_url}#comment-{pk}",  # as Comment.get_absolute_url
     }

@@ -127,6 +127,8 @@ def test_the_wheel_requires_what_the_app_imports_and_no_more(wheel):
         "bleach",
         "defusedxml",
         "django-ninja",
+        "django-tasks",
+        "django-tasks-db",
     }
     assert not always & SITE_ONLY
     django = next(r for r in requirements if r.name.lower() == "django")

@@ -841,3 +841,22 @@ def test_a_reply_form_is_its_readers_alone(article):
     blank = Client().get(article.get_absolute_url()).content.decode()
     assert "Replying to" not in blank
     assert input_value(blank, "parent") == ""
+
+
+def test_a_recommendation_forgets_its_thread_but_not_the_lists_counts(committed):
+    """Guards the recommend branch of forget_threads: the thread shows the new count at once,
+    while the lists of articles (which show comment counts, unchanged by a recommendation)
+    keep their cached pages."""
+    article = make_article()
+    comment = make_comment(article, status=Comment.Status.APPROVED)
+    generation_key = thread.GENERATION_KEY.format(discussion_id=comment.discussion_id)
+    cache.set_many({generation_key: "before", thread.COUNTS_GENERATION_KEY: "lists"}, None)
+    with committed():
+        assert moderation.recommend(comment, "a" * 32)
+    assert cache.get(generation_key) != "before"
+    assert cache.get(thread.COUNTS_GENERATION_KEY) == "lists"
+    page, _ = read_as_reader(article)
+    assert '1 recommendation"' in page and 'comment-recommend-count"> (1)<' in page
+    with committed():
+        moderation.approve([make_comment(article, status=Comment.Status.PENDING)], by="a test")
+    assert cache.get(thread.COUNTS_GENERATION_KEY) != "lists"  # a new comment: counts change

@@ -22,7 +22,9 @@ def make_threads(article, count, *, status="approved", thread_size=20):
     """`count` comments in `article`'s discussion (or a Discussion's) in threads of
     `thread_size` (so count / thread_size top-level comments, rounded up): a comment, then
     replies at depth 1 to 3 in turn, a second apart, so threads are both long and nested.
-    Sanitized once. The discussion's approved count is kept, as the write path keeps it."""
+    Sanitized once. The discussion's approved count is kept, as the write path keeps it.
+    Most comments have a few recommendations (0 to 6), so pages show counts as a live site's
+    do."""
     from comments.models import Comment, Discussion
 
     discussion = Discussion.objects.of(article)
@@ -44,6 +46,7 @@ def make_threads(article, count, *, status="approved", thread_size=20):
             status=status,
             submitted_at=start + timedelta(seconds=n),
             ip_address="10.0.0.1",
+            recommendation_count=n % 7,
         )
         comment.body_raw, comment.body_html = f"{probe.body_raw} ({n})", probe.body_html
         comment._sanitized_from = comment.body_raw

@@ -7,6 +7,9 @@ form data, and a valid post goes through the same flow (comments.public.posting)
 duplicate check, flood control (held for an editor when the cache is down), then the write
 path's policy (blocks, word lists, the spam filter, holds). The honeypot and a token sent
 back too fast send a comment to spam while its poster is answered as anyone ("pending").
+The form's email boxes (notify_replies, notify_all: JSON booleans) subscribe the poster as
+the HTML form's do, double opt-in: one confirmation message, never for a comment kept as
+spam.
 
 No cookie is read or set here: the poster is known only by the poster key the client keeps
 and sends in `X-Poster-Key`, never by a session, and `request.user` is never asked (staff
@@ -36,12 +39,14 @@ from ..models import (
     COMMENT_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
+    REPORT_TEXT_MAX_LENGTH,
     URL_MAX_LENGTH,
     Comment,
+    Report,
     current_policy,
 )
 from ..public import posting, views
-from ..public.forms import CommentForm, OwnCommentForm, sign_form_token
+from ..public.forms import CommentForm, OwnCommentForm, notify_all_label, sign_form_token
 from . import origins
 from .schemas import CommentOut, ErrorOut
 
@@ -51,7 +56,25 @@ METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 POSTER_KEY_HEADER = "X-Poster-Key"
 
 # What a post's body may hold: the HTML form's fields but "remember", which is a cookie's.
-POST_FIELDS = ("name", "email", "url", "comment", "parent", "token", "hp")
+POST_FIELDS = (
+    "name",
+    "email",
+    "url",
+    "comment",
+    "parent",
+    "token",
+    "hp",
+    "notify_replies",
+    "notify_all",
+)
+# The form's boxes (comments.public.posting.NOTIFY_BOXES): JSON true ticks one (the form
+# data "on", as a browser sends a ticked box), false or nothing leaves it unticked.
+BOXES = ("notify_replies", "notify_all")
+# What the HTML form says under the boxes (comments/_form.html's #notify-notes).
+BOXES_NOTE = (
+    "Email boxes: we first send one message to confirm your address, and nothing else until "
+    "you follow its link. Every email has a link that stops them at once."
+)
 
 NOT_FOUND = "Not found."
 FOREIGN_ORIGIN = (
@@ -64,6 +87,7 @@ TOO_BIG = (
 )
 FORM_ERRORS = "The comment was not posted: see the errors of each field."
 WRONG_TYPES = {"parent": "Enter a whole number."}  # the form's own word for a bad number
+WRONG_BOX = "Enter true or false."
 WRONG_TYPE = "Enter text."
 
 
@@ -77,6 +101,16 @@ class PostIn(Schema):
     parent: int | None = Field(None, description="The approved comment this one answers.")
     token: str = Field(description="The form token of GET …/form, for this discussion.")
     hp: str = Field("", description="The honeypot: always send it empty.")
+    notify_replies: bool = Field(
+        False,
+        description="Email me when someone replies to me. Double opt-in: a box ticked sends "
+        "one message to confirm the address (one for both boxes), and nothing else until "
+        "its link is followed.",
+    )
+    notify_all: bool = Field(
+        False,
+        description="Email me when anyone comments here (double opt-in, as notify_replies).",
+    )
 
 
 class EditIn(Schema):
@@ -90,18 +124,38 @@ class FieldOut(Schema):
     max_length: int | None
 
 
+class ChoiceOut(Schema):
+    value: str
+    label: str
+
+
+class BoxOut(Schema):
+    """One of the form's optional boxes (unticked unless the reader ticks it), its label as
+    the HTML form words it for this discussion, and the note the form shows under them."""
+
+    name: str
+    label: str
+    note: str
+
+
 class FormOut(Schema):
     """What a client needs to post: the signed token (a post sooner than min_seconds after
     it is taken for a bot's; one older than max_age_seconds has expired), whether the
-    discussion takes comments now, the fields with their limits, and what else there is."""
+    discussion takes comments now, the fields with their limits, the optional boxes (the
+    email notifications, sent as true or false), and what else there is: a preview, the
+    poster's edit window, and what a report of a comment takes (its reasons, with the
+    HTML report form's labels, and the most its words may be)."""
 
     token: str
     accepts_comments: bool
     min_seconds: int
     max_age_seconds: int
     fields: list[FieldOut]
+    boxes: list[BoxOut]
     preview: bool
     edit_minutes: int
+    report_reasons: list[ChoiceOut]
+    report_text_max_length: int
 
 
 class OwnCommentOut(Schema):
@@ -201,11 +255,13 @@ def public_discussion(discussion_id):
         raise Refusal(404, NOT_FOUND) from None
 
 
-def read_form_data(request, fields):
+def read_form_data(request, fields, message=FORM_ERRORS):
     """The JSON object in the body, as form data for `fields`: text as sent, a number as its
-    digits, null or missing as not sent; any other key is ignored, as the HTML form ignores
-    fields it does not know. Refusal (400) for a body that is no JSON object or a value of
-    the wrong type, (413) for one over DATA_UPLOAD_MAX_MEMORY_SIZE, the HTML form's bound."""
+    digits, a box (BOXES) true as ticked ("on") and false as unticked (not sent), null or
+    missing as not sent; any other key is ignored, as the HTML form ignores fields it does
+    not know. Refusal (400) for a body that is no JSON object or a value of the wrong type
+    (saying `message`, with each such field's error), (413) for one over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, the HTML form's bound."""
     try:
         body = request.body
     except RequestDataTooBig:
@@ -221,6 +277,12 @@ def read_form_data(request, fields):
         value = sent.get(name)
         if value is None:
             continue
+        if name in BOXES:
+            if not isinstance(value, bool):
+                wrong[name] = [WRONG_BOX]
+            elif value:
+                data[name] = "on"
+            continue
         if isinstance(value, str) or (
             name == "parent" and isinstance(value, int) and not isinstance(value, bool)
         ):
@@ -228,7 +290,7 @@ def read_form_data(request, fields):
         else:
             wrong[name] = [WRONG_TYPES.get(name, WRONG_TYPE)]
     if wrong:
-        raise Refusal(400, FORM_ERRORS, wrong)
+        raise Refusal(400, message, wrong)
     return data
 
 
@@ -261,6 +323,7 @@ def own_comment_out(request, comment):
         submitted_at=comment.submitted_at,
         edited_at=comment.edited_at,
         featured=comment.featured_at is not None,
+        recommendations=comment.recommendation_count if comment.is_approved else 0,
         url=comment.get_posted_url(),
     )
 
@@ -309,6 +372,9 @@ def comment_form(request, discussion_id: int, response: HttpResponse):
     except Refusal as refused:
         return refused.answer()
     fields = CommentForm.base_fields
+    # The boxes' labels as the HTML form words them for this discussion.
+    labels = {name: str(fields[name].label) for name in BOXES}
+    labels["notify_all"] = notify_all_label(discussion)
     return FormOut(
         token=sign_form_token(discussion),
         accepts_comments=discussion.accepts_comments(current_policy()),
@@ -318,8 +384,13 @@ def comment_form(request, discussion_id: int, response: HttpResponse):
             FieldOut(name=name, max_length=getattr(fields[name], "max_length", None))
             for name in POST_FIELDS
         ],
+        boxes=[BoxOut(name=name, label=labels[name], note=BOXES_NOTE) for name in BOXES],
         preview=True,
         edit_minutes=settings.COMMENTS_EDIT_MINUTES,
+        report_reasons=[
+            ChoiceOut(value=value, label=label) for value, label in Report.Reason.choices
+        ],
+        report_text_max_length=REPORT_TEXT_MAX_LENGTH,
     )
 
 

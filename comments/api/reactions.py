@@ -9,21 +9,25 @@ in X-Poster-Key (a new one is answered when none is sent: keep it), never a cook
 from a browser on a site not listed in COMMENTS_EMBED_ORIGINS are refused, as posts are.
 """
 
+from typing import Literal
+
 from django.http import HttpResponse
 from ninja import Field, Header, Router, Schema, Status
 
 from .. import moderation
-from ..models import REPORT_TEXT_MAX_LENGTH, Comment, Discussion, Recommendation
+from ..models import REPORT_TEXT_MAX_LENGTH, Comment, Discussion, Recommendation, Report
 from ..public import posting, reactions
 from ..public.forms import ReportForm
 from .posting import (
     NOT_FOUND,
     POSTER_KEY_HEADER,
     Refusal,
+    discussion_preflight,
     errors,
     form_errors,
     json_body,
     personal,
+    public_discussion,
     read_form_data,
     refusal,
     refuse_foreign_origin,
@@ -46,9 +50,13 @@ class RecommendationOut(Schema):
 
 
 class ReportIn(Schema):
-    """A report: why (spam, abuse, off_topic, or other with a few words)."""
+    """A report: why (spam, abuse, off_topic, or other with a few words). The reasons and
+    their labels are the HTML report form's (also in GET …/form's report_reasons)."""
 
-    reason: str = Field(description="spam, abuse, off_topic or other")
+    reason: Literal[tuple(Report.Reason.values)] = Field(
+        description="; ".join(f"{value}: {label}" for value, label in Report.Reason.choices)
+        + " (then say what in `text`)."
+    )
     text: str = Field("", max_length=REPORT_TEXT_MAX_LENGTH, description="Needed for other.")
 
 
@@ -163,13 +171,11 @@ def report(
     try:
         refuse_foreign_origin(request)
         comment = published_comment(comment_id)
-        form = ReportForm(read_form_data(request, ("reason", "text")))
+        form = ReportForm(read_form_data(request, ("reason", "text"), REPORT_ERRORS))
     except Refusal as refused:
         return refused.answer()
     if not form.is_valid():
-        return refusal(
-            400, "The report was not sent: see the errors of each field.", form_errors(form)
-        )
+        return refusal(400, REPORT_ERRORS, form_errors(form))
     try:
         reactions.file_report(request, comment, form, key)
     except reactions.TooSoon as too_soon:
@@ -188,16 +194,20 @@ def recommended(
     response: HttpResponse,
     poster_key: str = Header("", alias=POSTER_KEY_HEADER),
 ):
-    """Ids of the discussion's comments recommended with this X-Poster-Key."""
+    """Ids of the discussion's published comments recommended with this X-Poster-Key (none
+    without one); 404 for a discussion readers may not see, as its thread is."""
     with_cors(request, response)
     personal(response)
+    try:
+        discussion = public_discussion(discussion_id)
+    except Refusal as refused:
+        return refused.answer()
     key = posting.valid_poster_key(poster_key)
     if not key:
         return RecommendedOut(recommended=[])
     ids = Recommendation.objects.filter(
         reader_key=key,
-        comment__discussion_id=discussion_id,
-        comment__discussion__in=Discussion.objects.public(),
+        comment__discussion=discussion,
         comment__status=Comment.Status.APPROVED,
     ).values_list("comment_id", flat=True)
     return RecommendedOut(recommended=sorted(ids))
@@ -214,3 +224,6 @@ for what in ("recommendation", "reports"):
     router.api_operation(["OPTIONS"], f"/comments/{{comment_id}}/{what}", **PREFLIGHT)(
         comment_preflight
     )
+router.api_operation(["OPTIONS"], "/discussions/{discussion_id}/recommended", **PREFLIGHT)(
+    discussion_preflight
+)

@@ -4,8 +4,11 @@ the discussed object), and the approved counts of many at once.
 The same data and rules as the HTML page: only discussions readers may see (an unpublished
 object's is a 404), the thread's own rows, nesting and pages (comments.thread.data: removed
 comments kept as placeholders of approved replies, a page past the end is the last), cached
-under the discussion's generation, so a decision shows on the next read. No email, hash of
-one or IP address is ever read, and a body is the sanitized HTML.
+under the discussion's generation, so a decision shows on the next read. `?sort=` chooses
+the threads' order as the HTML page's ?csort= does (oldest, newest, best: most recommended
+first); each order is a page, an answer and an ETag of its own, and the answer says which
+order it is in. No email, hash of one or IP address is ever read, and a body is the
+sanitized HTML.
 
 Caching by others: every answer carries a strong ETag (a hash of its bytes) and answers
 If-None-Match with 304. A shared answer is `Cache-Control: public, max-age=30`: a CDN or a
@@ -43,6 +46,7 @@ from ..models import Discussion, discussed_models, normalize_page_url
 from ..public import addresses
 from ..public.posting import valid_poster_key
 from ..thread.data import ENCODER
+from ..thread.render import ORDERS, thread_order
 from . import origins
 from .schemas import DiscussionOut, ErrorOut
 
@@ -54,11 +58,17 @@ REFUSED = "no-store"  # a 404 may be a 200 as soon as its object is published
 METHODS = "GET, OPTIONS"
 
 MAX_COUNTED = 100
+SORT_REFUSED = "sort= takes oldest, newest or best (or nothing: the site's default order)."
 PAGE_NUMBER = re.compile(r"[0-9]{1,8}")
 DISCUSSION_ID = re.compile(r"[0-9]{1,18}")  # within a 64-bit integer
 
 DISCUSSION_ANSWERS = {200: DiscussionOut, 304: None, 400: ErrorOut, 404: ErrorOut}
 PAGE_PARAM = Query("1", description="The comment page: 1 to num_pages (later: the last).")
+SORT_PARAM = Query(
+    "",
+    description="The threads' order: oldest (first), newest (first) or best (most "
+    "recommended first); none: the site's default. The answer's `order` says which.",
+)
 IDS_PARAM = Query([], description="Discussion ids (repeat the parameter).")
 URLS_PARAM = Query([], description="Pages' absolute addresses (repeat it too).")
 POSTER_KEY_HEADER = Header(
@@ -97,18 +107,20 @@ def discussion_by_id(
     request,
     discussion_id: str = Path(..., description="The discussion's id."),
     page: str = PAGE_PARAM,
+    sort: str = SORT_PARAM,
     poster_key: str = POSTER_KEY_HEADER,
 ):
-    """The discussion with page `page` of its threads, nested and paged as its HTML page
-    nests and pages them."""
+    """The discussion with page `page` of its threads in the order `sort`, nested and paged
+    as its HTML page nests and pages them."""
     try:
         number = page_number(page)
+        order = sort_order(sort)
         found = None
         if DISCUSSION_ID.fullmatch(discussion_id):
             found = Discussion.objects.public().filter(pk=int(discussion_id)).first()
         if found is None:
             raise Refusal(404, "No such discussion.")
-        return discussion_answer(request, found, number, poster_key)
+        return discussion_answer(request, found, number, order, poster_key)
     except Refusal as refusal:
         return refused(request, refusal)
 
@@ -125,9 +137,11 @@ def discussion_by_url_or_object(
         "", alias="object", description="A discussed object: <app_label.model>:<pk>."
     ),
     page: str = PAGE_PARAM,
+    sort: str = SORT_PARAM,
     poster_key: str = POSTER_KEY_HEADER,
 ):
-    """The discussion of the page at `url`, or of `object`, with page `page` of its threads.
+    """The discussion of the page at `url`, or of `object`, with page `page` of its threads
+    in the order `sort`.
 
     A page's discussion begins on its first read only when the address is on this site or
     on a site of COMMENTS_EMBED_ORIGINS, so strangers cannot fill the database. An address
@@ -136,8 +150,9 @@ def discussion_by_url_or_object(
         if bool(url) == bool(object_):
             raise Refusal(400, "Ask for url=<absolute address> or object=<app_label.model>:<pk>.")
         number = page_number(page)
+        order = sort_order(sort)
         found = discussion_at(request, url) if url else discussion_of_object(object_)
-        return discussion_answer(request, found, number, poster_key)
+        return discussion_answer(request, found, number, order, poster_key)
     except Refusal as refusal:
         return refused(request, refusal)
 
@@ -186,6 +201,17 @@ def page_number(value):
     if not PAGE_NUMBER.fullmatch(value):
         raise Refusal(400, "page= takes a page number (1, 2, …).")
     return int(value)
+
+
+def sort_order(value):
+    """?sort= as an order (comments.thread.render.ORDERS); none: the site's default. An
+    unknown one is refused (the HTML page's ?csort= falls back to the default instead: a
+    link may be old, while a client asking the API for an order means it)."""
+    if not value:
+        return thread_order()
+    if value not in ORDERS:
+        raise Refusal(400, SORT_REFUSED)
+    return value
 
 
 def discussion_at(request, url):
@@ -269,12 +295,13 @@ def counts_by_url(request, urls):
 # Answering ------------------------------------------------------------------------------
 
 
-def discussion_answer(request, discussion, page, poster_key):
-    """The discussion and its page as a DiscussionOut, shared or the poster's own."""
+def discussion_answer(request, discussion, page, order, poster_key):
+    """The discussion and its page in `order` as a DiscussionOut, shared or the poster's
+    own."""
     state = thread.page_state(discussion)
     poster_key = valid_poster_key(poster_key)  # anything else matches no comment
     data = thread.thread_data(
-        discussion, page=page, generation=state.generation, poster_key=poster_key
+        discussion, page=page, generation=state.generation, poster_key=poster_key, order=order
     )
     head = {
         "id": discussion.pk,
@@ -285,6 +312,7 @@ def discussion_answer(request, discussion, page, poster_key):
         "page": data["page"],
         "num_pages": data["num_pages"],
         "threads_per_page": settings.COMMENTS_PER_PAGE,
+        "order": order,
     }
     # The comments spliced in as the thread keeps them: a warm read encodes only the head.
     body = ENCODER.encode(head).encode()[:-1] + b',"comments":' + data["comments"] + b"}"

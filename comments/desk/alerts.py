@@ -262,7 +262,7 @@ def _deliver(items, total):
     while the mail server fails); return (messages queued, recipients)."""
     recipients = editor_addresses()
     if not recipients:
-        logger.warning("%d comments held, but no active editor has an email address", total)
+        logger.warning("%d comment(s) held, but no active editor has an email address", total)
         return 0, recipients
     messages = messages_for(items, total, recipients)
     for message in messages:

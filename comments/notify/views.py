@@ -36,14 +36,16 @@ from .subscriptions import Scope
 def private_page(view):
     """Never stored by any cache, shared or not (never_cache), marked personal as the app's
     own views mark theirs (request.is_personal, read by a site's private-cache middleware),
-    and never sent on as a referrer (the address holds a token)."""
+    and their address (which holds a token) never sent to another site as a referrer:
+    "same-origin", not "no-referrer", which makes browsers post these pages' forms with
+    `Origin: null`, refused by Django's CSRF check."""
 
     @never_cache
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         request.is_personal = True
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex"
         return response
 

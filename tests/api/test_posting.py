@@ -10,9 +10,10 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from django.core import mail
 from django.test import Client
 
-from comments.models import Block, Comment, DiscussionSettings
+from comments.models import Block, Comment, DiscussionSettings, Subscription
 from comments.public.forms import FORM_EXPIRED_MESSAGE, form_token_age
 from comments.public.views import DUPLICATE_MESSAGE, FLOOD_MESSAGE
 from tests.factories import discussion_of, form_token, make_article, make_comment, post_url
@@ -118,7 +119,23 @@ def test_the_form_endpoint_gives_a_fresh_token_for_this_discussion_and_the_rules
         "parent": None,
         "token": None,
         "hp": None,
+        "notify_replies": None,
+        "notify_all": None,
     }
+    assert [(box["name"], box["label"]) for box in form["boxes"]] == [
+        ("notify_replies", "Email me when someone replies to me"),
+        ("notify_all", "Email me when anyone comments on this article"),
+    ]
+    assert all(
+        box["note"].startswith("Email boxes: we first send one message") for box in form["boxes"]
+    )
+    assert [reason["value"] for reason in form["report_reasons"]] == [
+        "spam",
+        "abuse",
+        "off_topic",
+        "other",
+    ]
+    assert form["report_text_max_length"] == 200
 
 
 def test_the_form_endpoint_says_when_a_discussion_takes_no_comments(settings):
@@ -598,10 +615,11 @@ def test_preview_checks_the_form_as_a_post_does(article, data):
 
 
 def test_no_email_hash_or_address_in_any_answer(article, data, settings):
-    """Comments with emails and addresses on file, posts that pass and fail every way, a
-    preview, the form: none of the answers holds an email, a hash of one, or an IP."""
+    """Comments with emails and addresses on file, posts that pass and fail every way (the
+    email boxes ticked too), a preview, the form, recommendations and reports (and which a
+    key recommends): none of the answers holds an email, a hash of one, or an IP."""
     settings.COMMENTS_FLOOD_SECONDS = 15
-    make_comment(article, author_email="carol@example.net", ip_address="192.0.2.44")
+    carol = make_comment(article, author_email="carol@example.net", ip_address="192.0.2.44")
     make_comment(article, author_email="dan@example.net", ip_address="2001:db8::7")
     emails = [data["email"], "carol@example.net", "dan@example.net", "bob@example.com"]
     addresses = ["203.0.113.77", "192.0.2.44", "2001:db8::7", "198.51.100.3"]
@@ -616,8 +634,18 @@ def test_no_email_hash_or_address_in_any_answer(article, data, settings):
         post(article, bob | {"hp": "x"}, ip="198.51.100.3"),  # spam
         preview(article, bob, REMOTE_ADDR="198.51.100.3"),
         post(article, "[]"),
+        post(article, bob | {"notify_replies": True, "notify_all": True}, ip="198.51.100.3"),
     ]
-    assert {answer.status_code for answer in answers} == {200, 201, 400, 409, 429}
+    key = answers[1].json()["poster_key"]
+    reaction = f"{API}/comments/{carol.pk}"
+    for method in ("post", "delete", "post"):
+        answers.append(getattr(Client(), method)(f"{reaction}/recommendation", **headers(key)))
+    for ip in ("203.0.113.77", "203.0.113.77", "198.51.100.3"):  # counted, again, too soon
+        answers.append(report(reaction, {"reason": "other", "text": "Rude."}, key, ip))
+    answers.append(report(reaction, {"reason": "other"}, key, "192.0.2.99"))  # no words
+    answers.append(Client().get(discussion_url(article, "recommended"), **headers(key)))
+    answers.append(Client().get(f"{API}/discussions/{discussion_of(article).pk}?sort=best"))
+    assert {answer.status_code for answer in answers} == {200, 201, 202, 400, 409, 429}
     secrets = [
         secret
         for email in emails
@@ -633,6 +661,20 @@ def test_no_email_hash_or_address_in_any_answer(article, data, settings):
             assert secret not in text, (answer.status_code, secret)
 
 
+def headers(key):
+    return {"HTTP_X_POSTER_KEY": key}
+
+
+def report(reaction, body, key, ip):
+    return Client().post(
+        f"{reaction}/reports",
+        json.dumps(body),
+        content_type="application/json",
+        REMOTE_ADDR=ip,
+        **headers(key),
+    )
+
+
 def test_the_api_sets_no_cookie(article, data):
     """No session, no CSRF cookie, no remembered author: the poster key is the client's."""
     client = Client()
@@ -640,3 +682,75 @@ def test_the_api_sets_no_cookie(article, data):
     client.get(discussion_url(article, "form"))
     client.post(discussion_url(article, "preview"), data, content_type="application/json")
     assert not client.cookies
+
+
+# --------------------------------------------------------------------------------------------
+# The email boxes: notify_replies, notify_all (double opt-in, as the HTML form's)
+
+
+def mails_to(address):
+    return [message for message in mail.outbox if address in message.to]
+
+
+def test_the_boxes_ticked_subscribe_the_poster_with_one_confirmation(article, data):
+    response = post(article, data | {"notify_replies": True, "notify_all": True})
+    assert response.status_code == 201
+    subscriptions = Subscription.objects.filter(discussion=discussion_of(article))
+    assert sorted(subscriptions.values_list("scope", flat=True)) == ["all", "replies"]
+    assert {s.email for s in subscriptions} == {data["email"]}
+    assert not any(s.confirmed_at for s in subscriptions)
+    (message,) = mails_to(data["email"])
+    assert message.subject == f"Please confirm: email about “{article.headline}”"
+    assert "someone replies to your comments, and when anyone comments" in message.body
+    # Ticked again on the next comment: nothing more is sent.
+    again = data | {"comment": "Another one.", "notify_replies": True}
+    assert post(article, again).status_code == 201
+    assert len(mails_to(data["email"])) == 1
+    assert subscriptions.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("boxes", "scopes"),
+    [
+        ({"notify_replies": True}, ["replies"]),
+        ({"notify_all": True, "notify_replies": False}, ["all"]),
+        ({"notify_replies": False, "notify_all": False}, []),
+        ({"notify_replies": None}, []),
+        ({}, []),
+    ],
+)
+def test_each_box_asks_for_its_own_and_false_or_none_for_nothing(article, data, boxes, scopes):
+    assert post(article, data | boxes).status_code == 201
+    assert list(Subscription.objects.values_list("scope", flat=True)) == scopes
+    assert len(mails_to(data["email"])) == (1 if scopes else 0)
+
+
+@pytest.mark.parametrize("tell", ["honeypot", "too fast"])
+def test_a_post_kept_as_spam_subscribes_and_mails_nobody(article, data, tell):
+    if tell == "honeypot":
+        changes = {"hp": "http://bot.example"}
+    else:
+        changes = {"token": form_token(article, 0)}
+    response = post(article, data | changes | {"notify_replies": True, "notify_all": True})
+    assert response.status_code == 201
+    assert response.json()["comment"]["status"] == "pending"  # as for anyone
+    assert Comment.objects.get().status == "spam"
+    assert not Subscription.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_refused_post_or_a_preview_subscribes_nobody(article, data):
+    boxes = {"notify_replies": True, "notify_all": True}
+    assert post(article, data | boxes | {"email": "ada@"}).status_code == 400
+    assert preview(article, data | boxes).status_code == 200
+    assert post(make_article(comments_open=False), data | boxes).status_code == 403
+    assert not Subscription.objects.exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("value", ["on", "true", 1, 0, [], {}, "", "false"])
+def test_a_box_that_is_no_boolean_is_400(article, data, value):
+    response = post(article, data | {"notify_all": value, "notify_replies": True})
+    assert_refused(response, 400, FORM_ERRORS, {"notify_all": ["Enter true or false."]})
+    assert not Comment.objects.exists()
+    assert not Subscription.objects.exists()

@@ -530,10 +530,12 @@ def test_no_answer_shows_an_email_or_ip_address(article, settings, posted):
         by_url("https://news.example/story"),
         by_object("articles.article", article.pk),
         f"{API}/counts?discussion={discussion_of(article).pk}&url=https://news.example/story",
+        f"{by_id(discussion_of(article))}?sort=best",
+        f"{by_url('https://news.example/story')}&sort=newest",
     ]
     answers = [read(path)[0] for path in paths]
     answers += [read(path, **{"X-Poster-Key": POSTER})[0] for path in paths]
-    assert answers[4]["Cache-Control"].startswith("private")  # the poster's own view
+    assert answers[len(paths)]["Cache-Control"].startswith("private")  # the poster's own view
     for comment in comments:
         comment.refresh_from_db()
         secrets_of = [str(getattr(comment, name)) for name in SECRETS_OF]
@@ -636,3 +638,123 @@ def test_reads_cost_the_same_queries_whatever_the_threads_length(
         )
     with django_assert_max_num_queries(1):
         Client().get(f"{API}/counts?discussion={discussion.pk}")
+
+
+# --------------------------------------------------------------------------------------------
+# Sorting: ?sort=, as the HTML page's ?csort=
+
+
+@pytest.fixture
+def ranked(article):
+    """Three threads, oldest first, each with a reply: the middle one most recommended, the
+    newest next (counts as the write path keeps them on the rows)."""
+    start = timezone.now() - timedelta(days=1)
+    threads = []
+    for n, count in enumerate([0, 5, 2]):
+        top = make_comment(
+            article,
+            body=f"Thread {n}",
+            submitted_at=start + timedelta(minutes=n),
+            recommendation_count=count,
+        )
+        make_comment(article, parent=top, submitted_at=start + timedelta(hours=1))
+        threads.append(top)
+    return threads
+
+
+def sorted_by(article, order):
+    return f"{by_id(discussion_of(article))}?sort={order}"
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"), [("oldest", [0, 1, 2]), ("newest", [2, 1, 0]), ("best", [1, 2, 0])]
+)
+def test_each_order_sorts_whole_threads_as_the_html_page_does(article, ranked, order, expected):
+    data = discussion_json(sorted_by(article, order))
+    assert data["order"] == order
+    assert [c["id"] for c in data["comments"]] == [ranked[n].pk for n in expected]
+    assert [len(c["replies"]) for c in data["comments"]] == [1, 1, 1]  # replies stay put
+    assert shown(sorted_by(article, order)) == html_shown(
+        f"{article.get_absolute_url()}?csort={order}"
+    )
+    assert [c["recommendations"] for c in data["comments"]] == [
+        ranked[n].recommendation_count for n in expected
+    ]
+
+
+def test_each_order_pages_alike_and_its_permalinks_say_the_order(article, ranked, settings):
+    settings.COMMENTS_PER_PAGE = 2
+    second = discussion_json(f"{sorted_by(article, 'newest')}&page=2")
+    assert (second["page"], second["num_pages"], second["order"]) == (2, 2, "newest")
+    assert [c["id"] for c in second["comments"]] == [ranked[0].pk]
+    assert second["comments"][0]["url"].endswith(f"?csort=newest&cpage=2#comment-{ranked[0].pk}")
+    first = discussion_json(by_url(f"http://testserver{article.get_absolute_url()}") + "&sort=best")
+    assert [c["id"] for c in first["comments"]] == [ranked[1].pk, ranked[2].pk]
+
+
+def test_without_sort_the_answer_is_in_the_sites_default_order_and_says_so(
+    article, ranked, settings
+):
+    assert discussion_json(by_id(discussion_of(article)))["order"] == "oldest"
+    settings.COMMENTS_THREAD_ORDER = "newest"
+    data = discussion_json(by_object("articles.article", article.pk))
+    assert data["order"] == "newest"
+    assert [c["id"] for c in data["comments"]] == [ranked[2].pk, ranked[1].pk, ranked[0].pk]
+    assert discussion_json(sorted_by(article, "oldest"))["order"] == "oldest"
+
+
+def test_each_order_has_its_own_etag(article, ranked):
+    etags = {}
+    for order in ("oldest", "newest", "best"):
+        first, _ = read(sorted_by(article, order))
+        etags[order] = first["ETag"]
+        again, _ = read(sorted_by(article, order), **{"If-None-Match": first["ETag"]})
+        assert again.status_code == 304
+    assert len(set(etags.values())) == 3
+    # The default order asked for by name is the default's answer, byte for byte.
+    assert read(by_id(discussion_of(article)))[0]["ETag"] == etags["oldest"]
+    other, _ = read(sorted_by(article, "newest"), **{"If-None-Match": etags["oldest"]})
+    assert other.status_code == 200
+
+
+def test_even_an_empty_threads_orders_differ(article):
+    """Nothing to sort, but the answer says its order: a cache never serves one for another."""
+    discussion_of(article)
+    oldest, _ = read(sorted_by(article, "oldest"))
+    newest, _ = read(sorted_by(article, "newest"))
+    assert oldest["ETag"] != newest["ETag"]
+
+
+def test_an_order_is_cached_apart_and_a_warm_read_reads_no_comment(article, ranked):
+    for order in ("newest", "best"):
+        read(sorted_by(article, order))
+        response, comment_sql = read(sorted_by(article, order))
+        assert response.json()["order"] == order
+        assert comment_sql == []
+
+
+def test_the_posters_own_answer_is_sorted_too(article, ranked):
+    mine = make_comment(article, body="Mine, waiting.", status="pending", poster_key=POSTER)
+    data = discussion_json(sorted_by(article, "newest"), **{"X-Poster-Key": POSTER})
+    assert data["order"] == "newest"
+    assert [c["id"] for c in data["comments"]][:2] == [mine.pk, ranked[2].pk]
+
+
+@pytest.mark.parametrize("sort", ["popular", "NEWEST", "best ", "0", "csort", "%00"])
+@pytest.mark.parametrize("kind", ["id", "url", "object"])
+def test_an_unknown_order_is_400_and_says_which_there_are(article, sort, kind):
+    path = {
+        "id": by_id(discussion_of(article)) + "?",
+        "url": by_url(f"http://testserver{article.get_absolute_url()}") + "&",
+        "object": by_object("articles.article", article.pk) + "&",
+    }[kind]
+    response, _ = read(f"{path}sort={sort}")
+    assert response.status_code == 400, response.content
+    assert ErrorOut.model_validate_json(response.content).message == (
+        "sort= takes oldest, newest or best (or nothing: the site's default order)."
+    )
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_an_empty_sort_is_the_default(article, ranked):
+    assert discussion_json(by_id(discussion_of(article)) + "?sort=")["order"] == "oldest"

@@ -19,14 +19,17 @@ import os
 import re
 import threading
 import urllib.request
+from datetime import timedelta
 from functools import partial
 from urllib.parse import quote
 
 import pytest
+from django.core import mail
 from django.db import connections
 from django.urls import reverse
+from django.utils import timezone
 
-from comments.models import ApiToken, Comment, Discussion
+from comments.models import ApiToken, Comment, Discussion, Report, Subscription
 from tests import factories
 from tests.browser import test_browser
 from tests.browser.test_browser import (
@@ -544,6 +547,246 @@ def test_an_unlisted_site_keeps_only_the_link(live_server, news_site, other_site
     expect(page.get_by_role("heading", name="Leave a Reply")).to_have_count(0)
     assert not Discussion.objects.filter(url=page_url).exists()
     assert seen["errors"] == []
+
+
+def three_threads(discussion):
+    """Ann's, Bo's and Cy's comments, oldest first, a minute apart."""
+    start = timezone.now() - timedelta(hours=1)
+    return [
+        factories.make_comment(
+            discussion,
+            author_name=name,
+            body=f"{name}'s view.",
+            submitted_at=start + timedelta(minutes=n),
+        )
+        for n, name in enumerate(("Ann Early", "Bo Second", "Cy Third"))
+    ]
+
+
+def threads_shown(embed):
+    """The ids of the top-level comments, in the order the embed shows them."""
+    return [
+        int(pk.removeprefix("comment-"))
+        for pk in embed.locator("ol.comment-list > li.comment").evaluate_all(
+            "(items) => items.map((item) => item.id)"
+        )
+    ]
+
+
+def test_a_reader_recommends_and_sorts_from_another_site(live_server, news_site, new_page):
+    """Recommend is a toggle (aria-pressed) whose count and name follow the API's answer,
+    remembered by the poster key in the page's storage (pressed again after a reload); "Sort
+    by" reloads the thread in each order, the chosen one pressed and focused."""
+    page_url = f"{news_site.origin}/tides.html"
+    news_site.page("tides.html", snippet_page(live_server, page_url))
+    discussion = Discussion.objects.of_url(page_url, PAGE_TITLE)
+    ann, bo, cy = three_threads(discussion)
+
+    page = new_page()
+    seen = watch(page)
+    page.goto(page_url)
+    embed = embed_of(page)
+    recommend = embed.get_by_role("button", name=re.compile(r"^Recommend this comment by Bo"))
+    expect(recommend).to_have_attribute("aria-pressed", "false")
+    expect(recommend).to_have_accessible_name(
+        "Recommend this comment by Bo Second, 0 recommendations"
+    )
+    recommend.click()
+    expect(recommend).to_have_attribute("aria-pressed", "true")
+    expect(recommend).to_have_accessible_name(
+        "Recommend this comment by Bo Second, 1 recommendation"
+    )
+    expect(recommend).to_have_text("Recommend (1)")
+    expect(recommend).to_be_focused()
+    bo.refresh_from_db()
+    assert bo.recommendation_count == 1
+    key = page.evaluate("(k) => localStorage.getItem(k)", KEY_STORAGE.format(live_server.url))
+    assert bo.recommendations.get().reader_key == key  # the key the API gave, kept
+
+    recommend.click()  # again: taken back
+    expect(recommend).to_have_attribute("aria-pressed", "false")
+    expect(recommend).to_have_text("Recommend")
+    bo.refresh_from_db()
+    assert bo.recommendation_count == 0
+    recommend.press("Enter")  # and once more, by the keyboard
+    expect(recommend).to_have_attribute("aria-pressed", "true")
+
+    # A reload shows it pressed (GET …/recommended with the stored key), with its count.
+    page.reload()
+    embed = embed_of(page)
+    recommend = embed.get_by_role("button", name=re.compile(r"^Recommend this comment by Bo"))
+    expect(recommend).to_have_attribute("aria-pressed", "true")
+    expect(recommend).to_have_text("Recommend (1)")
+    expect(
+        embed.get_by_role("button", name=re.compile(r"^Recommend this comment by Ann"))
+    ).to_have_attribute("aria-pressed", "false")
+
+    sort = embed.get_by_role("navigation", name="Sort comments")
+    expect(sort).to_contain_text("Sort by:")
+    expect(sort.get_by_role("button", name="Oldest")).to_have_attribute("aria-pressed", "true")
+    assert threads_shown(embed) == [ann.pk, bo.pk, cy.pk]
+    sort.get_by_role("button", name="Newest").click()
+    expect(sort.get_by_role("button", name="Newest")).to_have_attribute("aria-pressed", "true")
+    expect(sort.get_by_role("button", name="Newest")).to_be_focused()
+    expect(sort.get_by_role("button", name="Oldest")).to_have_attribute("aria-pressed", "false")
+    assert threads_shown(embed) == [cy.pk, bo.pk, ann.pk]
+    sort.get_by_role("button", name="Most recommended").press("Enter")
+    expect(sort.get_by_role("button", name="Most recommended")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert threads_shown(embed) == [bo.pk, ann.pk, cy.pk]
+    expect(embed.locator(f"#comment-{bo.pk} .comment-recommend")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert page.context.cookies() == []
+    assert_clean(page, seen)
+
+
+def test_a_reader_reports_a_comment_with_the_keyboard(live_server, news_site, new_page):
+    """Report opens a small form under the comment (focus on its first reason); the API's
+    refusal is explained as the comment form's errors are; sent, the thanks take its place
+    and the report is stored; Escape and Close go back to the Report button."""
+    page_url = f"{news_site.origin}/tides.html"
+    news_site.page("tides.html", snippet_page(live_server, page_url))
+    discussion = Discussion.objects.of_url(page_url, PAGE_TITLE)
+    ann, bo, _ = three_threads(discussion)
+
+    page = new_page()
+    seen = watch(page)
+    page.goto(page_url)
+    embed = embed_of(page)
+    report = embed.get_by_role("button", name="Report this comment by Bo Second to the editors")
+    expect(report).to_have_attribute("aria-expanded", "false")
+    report.focus()
+    page.keyboard.press("Enter")
+    box = embed.locator(f"#report-box-{bo.pk}")
+    form = box.get_by_role("form", name="Report this comment by Bo Second")
+    expect(form).to_be_visible()
+    expect(report).to_have_attribute("aria-expanded", "true")
+    expect(report).to_have_attribute("aria-controls", f"report-box-{bo.pk}")
+    reasons = form.get_by_role("group", name="Why should the editors look at this comment?")
+    expect(reasons.get_by_role("radio")).to_have_count(4)
+    expect(reasons.get_by_role("radio", name="Spam")).to_be_focused()
+
+    # "Something else" without a word: the API's refusal, shown as on the HTML page.
+    page.keyboard.press("ArrowDown")  # Abusive or hateful
+    page.keyboard.press("ArrowDown")  # Off topic
+    page.keyboard.press("ArrowDown")  # Something else
+    expect(reasons.get_by_role("radio", name="Something else")).to_be_checked()
+    page.keyboard.press("Tab")
+    words = form.get_by_role("textbox", name="In a few words")
+    expect(words).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(form.get_by_role("button", name="Send the report")).to_be_focused()
+    page.keyboard.press("Enter")
+    summary = form.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_have_accessible_name("Your report was not sent")
+    expect(summary.get_by_role("link")).to_have_text(["Please say what is wrong."])
+    expect(words).to_have_attribute("aria-invalid", "true")
+    expect(words).to_have_accessible_description(
+        "Please say what is wrong. Needed for “Something else”; at most 200 characters."
+    )
+    assert not Report.objects.exists()
+    page.keyboard.press("Tab")
+    expect(summary.get_by_role("link")).to_be_focused()
+    page.keyboard.press("Enter")  # the summary's link leads to the field
+    expect(words).to_be_focused()
+    page.keyboard.type("Selling pills, twice a day.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+    thanks = box.locator(".comment-report-done")
+    expect(thanks).to_have_text("Thank you. The editors will look at it.")
+    expect(thanks).to_be_focused()
+    stored = Report.objects.get()
+    assert (stored.comment_id, stored.reason, stored.text) == (
+        bo.pk,
+        "other",
+        "Selling pills, twice a day.",
+    )
+    key = page.evaluate("(k) => localStorage.getItem(k)", KEY_STORAGE.format(live_server.url))
+    assert stored.reader_key == key
+    page.keyboard.press("Tab")
+    expect(box.get_by_role("button", name="Close")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(box).to_have_count(0)
+    expect(report).to_be_focused()
+    expect(report).to_have_attribute("aria-expanded", "false")
+
+    # Another comment's form: Escape closes it, back on its Report button.
+    other = embed.get_by_role("button", name="Report this comment by Ann Early to the editors")
+    other.press("Enter")
+    expect(embed.locator(f"#report-box-{ann.pk}")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(embed.locator(f"#report-box-{ann.pk}")).to_have_count(0)
+    expect(other).to_be_focused()
+    assert Report.objects.count() == 1
+    assert_clean(page, seen, refused=(400,))
+
+
+def test_the_notify_box_ticked_sends_one_confirmation(live_server, news_site, new_page):
+    page_url = f"{news_site.origin}/tides.html"
+    news_site.page("tides.html", snippet_page(live_server, page_url))
+    page = new_page()
+    seen = watch(page)
+    page.goto(page_url)
+    embed = embed_of(page)
+    replies = embed.get_by_role("checkbox", name="Email me when someone replies to me")
+    everyone = embed.get_by_role("checkbox", name="Email me when anyone comments on this page")
+    for box in (replies, everyone):
+        expect(box).not_to_be_checked()
+        expect(box).to_have_accessible_description(re.compile(r"^Email boxes: we first send"))
+    field(embed, "Name").fill("Ada Reader")
+    field(embed, "Email").fill("ada.reader@example.com")
+    field(embed, "Comment").fill("Tell me when someone answers.")
+    replies.check()
+    embed.get_by_role("button", name="Post Comment").click()
+    expect(embed.locator(".comment-pending")).to_contain_text("Tell me when someone answers.")
+    expect(replies).not_to_be_checked()  # the next comment's own choice
+
+    subscription = Subscription.objects.get()
+    assert (subscription.scope, subscription.email) == ("replies", "ada.reader@example.com")
+    assert subscription.confirmed_at is None
+    (message,) = [m for m in mail.outbox if "ada.reader@example.com" in m.to]
+    assert message.subject.startswith("Please confirm")
+    assert "ada.reader@example.com" not in page.content()
+    assert_clean(page, seen)
+
+
+def test_the_new_controls_pass_axe(live_server, news_site, browser):
+    """axe-core with the sort control, the Recommend buttons (one pressed), the email boxes,
+    a report form open and then with its errors: no serious or critical violation."""
+    if test_browser.Axe is None:
+        pytest.skip("axe-playwright-python is not installed; run `make install`.")
+    page_url = f"{news_site.origin}/tides.html"
+    news_site.page("tides.html", snippet_page(live_server, page_url))
+    discussion = Discussion.objects.of_url(page_url, PAGE_TITLE)
+    _, bo, _ = three_threads(discussion)
+    context = browser.new_context(bypass_csp=True)  # axe-core is injected (see above)
+    try:
+        page = context.new_page()
+        page.goto(page_url)
+        embed = embed_of(page)
+        expect(embed.get_by_role("navigation", name="Sort comments")).to_be_visible()
+        recommend = embed.locator(f"#comment-{bo.pk} .comment-recommend")
+        recommend.click()
+        expect(recommend).to_have_attribute("aria-pressed", "true")
+        embed.get_by_role("button", name="Newest").click()
+        expect(embed.get_by_role("button", name="Newest")).to_have_attribute("aria-pressed", "true")
+        expect(embed.get_by_role("checkbox")).to_have_count(2)
+        report = embed.get_by_role("button", name="Report this comment by Bo Second to the editors")
+        report.click()
+        expect(embed.locator(f"#report-box-{bo.pk}")).to_be_visible()
+        settle(page)
+        assert_no_serious_violations(page, "the embed's sort, recommend, report and email boxes")
+
+        embed.locator(f"#report-box-{bo.pk}").get_by_role("button", name="Send the report").click()
+        expect(embed.locator(f"#report-box-{bo.pk} .error-summary")).to_be_focused()
+        settle(page)
+        assert_no_serious_violations(page, "the embed's report form with its errors")
+    finally:
+        context.close()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_the_unsubscribe_page_shows_a_button_and_its_post_ends_it(told, client):
     html = page.content.decode()
     assert "Stop these emails" in html and ">Unsubscribe</button>" in html
     assert Subscription.objects.exists()
-    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "same-origin"
     done = client.post(path)
     assert done.status_code == 200 and "Unsubscribed" in done.content.decode()
     assert not Subscription.objects.exists()
@@ -148,7 +148,7 @@ def test_the_linked_page_lists_and_ends_one_or_all(subscriber, write, article, c
 
     page = client.get(path)
     assert page.status_code == 200
-    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "same-origin"
     html = page.content.decode()
     assert html.count('name="end"') == 4  # three subscriptions, and "End all"
     assert article.headline in html and other.headline in html

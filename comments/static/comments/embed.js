@@ -43,6 +43,13 @@
  *
  * Readers' names, addresses and messages go in as text (textContent, setAttribute); only a
  * comment's body goes in as HTML, because the server sends it sanitized (body_html).
+ *
+ * What readers may do besides posting, as on the HTML page: sort the thread (oldest, newest,
+ * most recommended: ?sort=), recommend a comment (a toggle button; which ones this poster key
+ * recommends is asked once, GET …/recommended), report one to the editors (a small form
+ * under it), and tick the two email boxes (double opt-in: the server mails one message to
+ * confirm). A recommendation or a report without a poster key yet gets one from the API,
+ * kept as a post's is.
  */
 (function () {
   "use strict";
@@ -67,6 +74,29 @@
   ];
   var FIELD_LABELS = {};
   FIELDS.forEach(function (field) { FIELD_LABELS[field.name] = field.label; });
+  // The form's email boxes, unticked; GET …/form words them for the discussion (boxes).
+  var BOXES = [
+    { name: "notify_replies", label: "Email me when someone replies to me" },
+    { name: "notify_all", label: "Email me when anyone comments on this page" },
+  ];
+  var BOXES_NOTE = "Email boxes: we first send one message to confirm your address, and " +
+    "nothing else until you follow its link. Every email has a link that stops them at once.";
+  // A report's reasons and the most its words may be; GET …/form says (report_reasons).
+  var REASONS = [
+    { value: "spam", label: "Spam" },
+    { value: "abuse", label: "Abusive or hateful" },
+    { value: "off_topic", label: "Off topic" },
+    { value: "other", label: "Something else" },
+  ];
+  var REPORT_TEXT_MAX = 200;
+  // The orders readers may choose (the API's ?sort=, the HTML page's ?csort=), and the
+  // words of the links to the previous and the next comment page in each.
+  var ORDERS = [
+    { value: "oldest", label: "Oldest", pages: ["Older comments", "Newer comments"] },
+    { value: "newest", label: "Newest", pages: ["Newer comments", "Older comments"] },
+    { value: "best", label: "Most recommended", pages: ["Previous comments", "Next comments"] },
+  ];
+  var NO_ANSWER = "The comments server did not answer. Please try again.";
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
   var warned = false;
@@ -158,6 +188,11 @@
     return count + " " + word + (count === 1 ? "" : "s");
   }
 
+  /* The Recommend button's accessible name, as the HTML page's link has it. */
+  function recommendLabel(author, count) {
+    return "Recommend this comment by " + author + ", " + plural(count, "recommendation");
+  }
+
   // --- One embedded discussion -------------------------------------------------------------
 
   function Embed(host) {
@@ -170,10 +205,18 @@
     this.tokenAt = 0;
     this.minSeconds = 0;
     this.parent = null;
+    this.order = ""; // the server's default until its first answer says which that is
+    this.recommended = {}; // comment id: true, for those this poster key recommends
+    this.own = {}; // the comments posted from here (not to be recommended by their poster)
+    this.boxes = BOXES;
+    this.reasons = REASONS;
+    this.reportMax = REPORT_TEXT_MAX;
   }
 
-  Embed.prototype.read = function (page) {
-    return call("GET", "/discussions?url=" + encodeURIComponent(this.url) + "&page=" + page);
+  Embed.prototype.read = function (page, order) {
+    var sort = order || this.order;
+    return call("GET", "/discussions?url=" + encodeURIComponent(this.url) + "&page=" + page +
+      (sort ? "&sort=" + encodeURIComponent(sort) : ""));
   };
 
   Embed.prototype.start = function () {
@@ -189,8 +232,15 @@
       var form = call("GET", "/discussions/" + answer.data.id + "/form").catch(function () {
         return null;
       });
-      return Promise.all([self.build(), form]).then(function (ready) {
+      // Which comments this poster key recommends (none without a key: nothing to ask).
+      var recommended = storedKey()
+        ? call("GET", "/discussions/" + answer.data.id + "/recommended").catch(function () {
+          return null;
+        })
+        : null;
+      return Promise.all([self.build(), form, recommended]).then(function (ready) {
         self.discussion = answer.data;
+        self.useRecommended(ready[2]);
         self.setUpForm(ready[1]);
         self.showThread(answer.data);
         self.box.hidden = false;
@@ -268,6 +318,7 @@
   Embed.prototype.showThread = function (discussion) {
     this.discussion = discussion;
     this.page = discussion.page;
+    if (discussion.order) this.order = discussion.order;
     // The form may be under a comment that is about to go: put it home first, and back
     // under its comment afterwards if that comment is still shown.
     if (this.thread.contains(this.respond)) this.home.append(this.respond);
@@ -279,6 +330,10 @@
     if (discussion.comments.length) {
       children.push(el("h2", { id: "comments-title", class: "comments-title" },
         [plural(count, "comment") + " on \u201c" + title + "\u201d"]));
+      // As on the HTML page: an order to choose once there is more than one thread.
+      if (discussion.num_pages > 1 || discussion.comments.length > 1) {
+        children.push(this.sorter(this.order));
+      }
       var list = el("ol", { class: "comment-list" });
       this.appendComments(list, discussion.comments, null);
       children.push(list);
@@ -351,29 +406,98 @@
     var content = el("div", { class: "comment-content" });
     content.innerHTML = comment.body_html; // sanitized by the server: the one HTML value
     article.append(content);
-    if (comment.status === "approved" && this.isOpen()) {
-      article.append(el("p", { class: "reply" }, [
-        el("button", {
+    if (comment.status === "approved") {
+      // Reply (while the discussion takes comments), Recommend and Report, as the HTML
+      // page's thread has them; none of the last two on a comment posted from here.
+      var actions = el("p", { class: "reply" });
+      if (this.isOpen()) {
+        actions.append(el("button", {
           type: "button",
           class: "comment-reply-link",
           "data-reply-to": comment.id,
           "aria-label": "Reply to " + comment.author,
-        }, ["Reply"]),
-      ]));
+        }, ["Reply"]));
+      }
+      if (!this.own[comment.id]) {
+        var count = comment.recommendations || 0;
+        actions.append(el("button", {
+          type: "button",
+          class: "link-button comment-recommend",
+          "data-recommend": comment.id,
+          "data-author": comment.author,
+          "aria-pressed": this.recommended[comment.id] ? "true" : "false",
+          "aria-label": recommendLabel(comment.author, count),
+        }, ["Recommend", el("span", { class: "comment-recommend-count" }, [count ? " (" + count + ")" : ""])]));
+        actions.append(el("button", {
+          type: "button",
+          class: "link-button comment-report",
+          "data-report": comment.id,
+          "data-author": comment.author,
+          "aria-expanded": "false",
+          "aria-label": "Report this comment by " + comment.author + " to the editors",
+        }, ["Report"]));
+      }
+      if (actions.childNodes.length) article.append(actions);
     }
     return item;
+  };
+
+  /* "Sort by": a button per order, the one shown pressed (aria-pressed), as the HTML
+   * page's "Sort comments" links are. */
+  Embed.prototype.sorter = function (order) {
+    var items = ORDERS.map(function (choice) {
+      return el("li", {}, [
+        el("button", {
+          type: "button",
+          class: "link-button comment-sort-choice",
+          "data-sort": choice.value,
+          "aria-pressed": choice.value === order ? "true" : "false",
+        }, [choice.label]),
+      ]);
+    });
+    return el("nav", { class: "comment-sort", "aria-label": "Sort comments" }, [
+      el("span", { class: "comment-sort-label" }, ["Sort by:"]),
+      " ",
+      el("ul", {}, items),
+    ]);
+  };
+
+  /* The first page in `order`, the pressed button keeping the focus. */
+  Embed.prototype.sortBy = function (order) {
+    var self = this;
+    if (order === this.order) return Promise.resolve();
+    this.thread.setAttribute("aria-busy", "true");
+    return this.read(1, order).then(function (answer) {
+      self.thread.removeAttribute("aria-busy");
+      if (answer.status !== 200) {
+        self.announce("The comments could not be sorted. Please try again.");
+        return;
+      }
+      self.showThread(answer.data);
+      var chosen = ORDERS.filter(function (choice) { return choice.value === self.order; })[0];
+      self.announce("Comments sorted: " + (chosen ? chosen.label : self.order) + " first.");
+      var button = self.thread.querySelector('[data-sort="' + self.order + '"]');
+      if (button) button.focus();
+      else self.focusOn(self.root.getElementById("comments-title"));
+    }, function () {
+      self.thread.removeAttribute("aria-busy");
+      self.announce("The comments could not be sorted. Please try again.");
+    });
   };
 
   /* Paging: a button per page, the current one marked (aria-current), as the HTML page's
    * "Comment pages" links are. */
   Embed.prototype.pager = function (discussion) {
     var items = [];
+    var order = this.order;
+    var labels = (ORDERS.filter(function (choice) { return choice.value === order; })[0] ||
+      ORDERS[0]).pages;
     function button(label, page) {
       return el("li", { class: "page-item" }, [
         el("button", { type: "button", class: "page-link", "data-page": page }, [label]),
       ]);
     }
-    if (discussion.page > 1) items.push(button("Older comments", discussion.page - 1));
+    if (discussion.page > 1) items.push(button(labels[0], discussion.page - 1));
     for (var number = 1; number <= discussion.num_pages; number += 1) {
       if (number === discussion.page) {
         items.push(el("li", { class: "page-item active" }, [
@@ -384,7 +508,7 @@
       }
     }
     if (discussion.page < discussion.num_pages) {
-      items.push(button("Newer comments", discussion.page + 1));
+      items.push(button(labels[1], discussion.page + 1));
     }
     return el("nav", { "aria-label": "Comment pages" }, [el("ul", { class: "pagination" }, items)]);
   };
@@ -411,12 +535,24 @@
     return !!(this.discussion && this.discussion.is_open && this.formOpen !== false);
   };
 
-  // --- Clicks: Reply, Cancel reply, pages, the error summary's links --------------------------
+  // --- Clicks: Reply, Cancel reply, pages, sorting, reactions, the error summaries' links ---
 
   Embed.prototype.clicked = function (event) {
     var target = event.target.closest("button, a");
     if (!target) return;
-    if (target.hasAttribute("data-reply-to")) {
+    if (target.hasAttribute("data-recommend")) {
+      this.toggleRecommendation(target);
+    } else if (target.hasAttribute("data-report")) {
+      this.toggleReport(target);
+    } else if (target.classList.contains("report-cancel") || target.classList.contains("report-close")) {
+      this.closeReport(target.closest(".comment-report-box"));
+    } else if (target.hasAttribute("data-sort")) {
+      this.sortBy(target.getAttribute("data-sort"));
+    } else if (target.hasAttribute("data-focus-id")) {
+      // A report's error summary link: to its field in this shadow root.
+      event.preventDefault();
+      this.focusOn(this.root.getElementById(target.getAttribute("data-focus-id")));
+    } else if (target.hasAttribute("data-reply-to")) {
       var comment = target.closest("li.comment");
       this.parent = Number(target.getAttribute("data-reply-to"));
       this.placeFormUnder(comment);
@@ -463,6 +599,242 @@
     if (focus) this.focusOn(this.field("comment"));
   };
 
+  // --- Recommend -----------------------------------------------------------------------------
+
+  /* GET …/recommended's answer (null: not asked, or no answer): those shown pressed. */
+  Embed.prototype.useRecommended = function (answer) {
+    var self = this;
+    if (!answer || answer.status !== 200) return;
+    (answer.data.recommended || []).forEach(function (id) { self.recommended[id] = true; });
+  };
+
+  /* Recommend the comment, or take the recommendation back when the button is pressed: the
+   * count and the pressed state as the API answers them. */
+  Embed.prototype.toggleRecommendation = function (button) {
+    var self = this;
+    if (button.getAttribute("aria-busy") === "true") return null;
+    var id = Number(button.getAttribute("data-recommend"));
+    var withdraw = button.getAttribute("aria-pressed") === "true";
+    button.setAttribute("aria-busy", "true");
+    this.reactionNote(button, "");
+    return call(withdraw ? "DELETE" : "POST", "/comments/" + id + "/recommendation").then(function (answer) {
+      button.removeAttribute("aria-busy");
+      if (answer.status !== 200) {
+        self.reactionNote(button, answer.status === 404
+          ? "This comment can no longer be recommended."
+          : answer.data.message || "Your recommendation was not counted. Please try again.");
+        return;
+      }
+      storeKey(answer.data.poster_key);
+      var recommended = !!answer.data.recommended;
+      var count = Number(answer.data.count) || 0;
+      self.recommended[id] = recommended;
+      button.setAttribute("aria-pressed", recommended ? "true" : "false");
+      button.setAttribute("aria-label", recommendLabel(button.getAttribute("data-author"), count));
+      button.querySelector(".comment-recommend-count").textContent = count ? " (" + count + ")" : "";
+      self.announce(recommended ? "You recommend this comment." : "Your recommendation was taken back.");
+    }, function () {
+      button.removeAttribute("aria-busy");
+      self.reactionNote(button, NO_ANSWER);
+    });
+  };
+
+  /* Why a recommendation was refused, shown beside the comment's buttons and announced
+   * ("" takes it away). */
+  Embed.prototype.reactionNote = function (button, message) {
+    var actions = button.closest(".reply");
+    var note = actions.querySelector(".comment-reaction-note");
+    if (!message) {
+      if (note) note.remove();
+      return;
+    }
+    if (!note) {
+      note = el("span", { class: "comment-reaction-note" });
+      actions.append(" ", note);
+    }
+    note.textContent = message;
+    this.announce(message);
+  };
+
+  // --- Report ---------------------------------------------------------------------------------
+
+  /* Open the report form under the comment (its first reason focused), or close it. */
+  Embed.prototype.toggleReport = function (button) {
+    var article = button.closest("article");
+    var open = article.querySelector(".comment-report-box");
+    if (open) {
+      this.closeReport(open);
+      return;
+    }
+    var box = this.reportBox(button.getAttribute("data-report"), button.getAttribute("data-author"));
+    article.append(box);
+    button.setAttribute("aria-expanded", "true");
+    button.setAttribute("aria-controls", box.id);
+    this.focusOn(box.querySelector('input[type="radio"]'));
+  };
+
+  Embed.prototype.closeReport = function (box) {
+    if (!box) return;
+    var button = box.closest("article").querySelector("[data-report]");
+    box.remove();
+    if (button) {
+      button.setAttribute("aria-expanded", "false");
+      button.removeAttribute("aria-controls");
+      button.focus();
+    }
+  };
+
+  /* The report form, as the HTML page's: a reason (radios in a fieldset), a few words
+   * (needed for "Something else"), Send and Cancel; Escape cancels too. Its ids are this
+   * comment's own (several may be open at once). */
+  Embed.prototype.reportBox = function (id, author) {
+    var self = this;
+    var prefix = "report-" + id;
+    var textId = prefix + "-text";
+    var reasons = el("fieldset", { id: prefix + "-reason", class: "report-reasons" }, [
+      el("legend", {}, ["Why should the editors look at this comment?"]),
+    ]);
+    this.reasons.forEach(function (reason, index) {
+      var radioId = prefix + "-reason_" + index;
+      reasons.append(el("div", { class: "form-check" }, [
+        el("input", { type: "radio", name: "reason", value: reason.value, id: radioId }),
+        el("label", { for: radioId }, [reason.label]),
+      ]));
+    });
+    var form = el("form", {
+      class: "comment-report-form", novalidate: true, "aria-labelledby": prefix + "-title",
+    }, [
+      el("h3", { id: prefix + "-title", class: "report-title" }, [
+        "Report this comment by ", el("bdi", {}, [author || ""]),
+      ]),
+      el("div", { class: "report-errors-slot" }),
+      reasons,
+      el("div", { class: "field" }, [
+        el("label", { for: textId }, ["In a few words"]),
+        el("input", {
+          type: "text", id: textId, name: "text", maxlength: this.reportMax, autocomplete: "off",
+          "aria-describedby": textId + "-hint",
+        }),
+        el("div", { id: textId + "-hint", class: "form-text" }, [
+          "Needed for \u201cSomething else\u201d; at most " + this.reportMax + " characters.",
+        ]),
+      ]),
+      el("p", { class: "report-note" }, [
+        "The editors see your reason and your words, not who you are. Readers don\u2019t see reports.",
+      ]),
+      el("p", { class: "form-submit" }, [
+        el("button", { type: "submit", class: "btn btn-primary" }, ["Send the report"]),
+        " ",
+        el("button", { type: "button", class: "btn btn-secondary report-cancel" }, ["Cancel"]),
+      ]),
+    ]);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      self.sendReport(form, id);
+    });
+    var box = el("div", { id: "report-box-" + id, class: "comment-report-box" }, [form]);
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        self.closeReport(box);
+      }
+    });
+    return box;
+  };
+
+  Embed.prototype.sendReport = function (form, id) {
+    var self = this;
+    var send = form.querySelector('button[type="submit"]');
+    if (send.disabled) return null;
+    var chosen = form.querySelector('input[name="reason"]:checked');
+    var body = {
+      reason: chosen ? chosen.value : null,
+      text: form.querySelector('input[name="text"]').value,
+    };
+    send.disabled = true;
+    form.setAttribute("aria-busy", "true");
+    this.announce("Sending your report\u2026");
+    function done() {
+      send.disabled = false;
+      form.removeAttribute("aria-busy");
+    }
+    return call("POST", "/comments/" + id + "/reports", body).then(function (answer) {
+      done();
+      if (answer.status === 202) {
+        storeKey(answer.data.poster_key);
+        return self.reportDone(form, answer.data.message || "Thank you. The editors will look at it.");
+      }
+      if (answer.status === 404) {
+        return self.reportDone(form, "This comment can no longer be reported.");
+      }
+      self.showReportErrors(form, id, answer.data);
+    }, function () {
+      done();
+      self.showReportErrors(form, id, { message: NO_ANSWER });
+    });
+  };
+
+  /* The report's end: its words in place of the form, focused and announced, and Close. */
+  Embed.prototype.reportDone = function (form, message) {
+    var box = form.closest(".comment-report-box");
+    var thanks = el("p", { class: "comment-report-done", tabindex: "-1" }, [message]);
+    box.replaceChildren(thanks, el("button", {
+      type: "button", class: "btn btn-secondary report-close",
+    }, ["Close"]));
+    this.announce(message);
+    this.focusOn(thanks);
+  };
+
+  /* The API's refusal as the HTML report page shows one: a summary (focused, announced)
+   * whose links lead to the fields, each field described by its message, the words typed
+   * and the reason chosen kept. */
+  Embed.prototype.showReportErrors = function (form, id, data) {
+    var prefix = "report-" + id;
+    var errors = data.errors || {};
+    var reasons = form.querySelector(".report-reasons");
+    var text = form.querySelector('input[name="text"]');
+    form.querySelectorAll(".report-error").forEach(function (old) { old.remove(); });
+    reasons.removeAttribute("aria-describedby");
+    text.removeAttribute("aria-invalid");
+    text.classList.remove("is-invalid");
+    text.setAttribute("aria-describedby", text.id + "-hint");
+    var items = [];
+    (errors.__all__ || []).forEach(function (message) { items.push(el("li", {}, [message])); });
+    function link(targetId, message) {
+      items.push(el("li", {}, [
+        el("a", { href: "#" + targetId, "data-focus-id": targetId, class: "alert-link" }, [message]),
+      ]));
+    }
+    if (errors.reason) {
+      var reasonError = prefix + "-reason-error";
+      reasons.setAttribute("aria-describedby", reasonError);
+      reasons.querySelector("legend").after(el("p", { id: reasonError, class: "report-error" }, [
+        errors.reason.join(" "),
+      ]));
+      errors.reason.forEach(function (message) { link(prefix + "-reason_0", message); });
+    }
+    if (errors.text) {
+      var textError = text.id + "-error";
+      text.setAttribute("aria-invalid", "true");
+      text.classList.add("is-invalid");
+      text.setAttribute("aria-describedby", textError + " " + text.id + "-hint");
+      text.after(el("div", { id: textError, class: "invalid-feedback report-error" }, [
+        el("strong", {}, [errors.text.join(" ")]),
+      ]));
+      errors.text.forEach(function (message) { link(text.id, message); });
+    }
+    if (!items.length) items.push(el("li", {}, [data.message || "Your report was not sent. Please try again."]));
+    var summary = el("div", {
+      class: "error-summary", role: "group", tabindex: "-1", "aria-labelledby": prefix + "-errors-title",
+    }, [
+      el("p", { id: prefix + "-errors-title", class: "error-summary-title" }, ["Your report was not sent"]),
+      el("ul", {}, items),
+    ]);
+    form.querySelector(".report-errors-slot").replaceChildren(summary);
+    this.announce("Your report was not sent. " + summary.querySelector("ul").textContent.replace(/\s+/g, " ").trim());
+    this.focusOn(summary);
+  };
+
   // --- The form ----------------------------------------------------------------------------
 
   /* The form, from GET …/form's answer (null: none came): its token and limits, or
@@ -477,6 +849,11 @@
     var data = answer.data;
     this.formOpen = data.accepts_comments !== false;
     this.useToken(data);
+    if (Array.isArray(data.boxes) && data.boxes.length) this.boxes = data.boxes;
+    if (Array.isArray(data.report_reasons) && data.report_reasons.length) {
+      this.reasons = data.report_reasons;
+    }
+    if (Number(data.report_text_max_length) > 0) this.reportMax = Number(data.report_text_max_length);
     (data.fields || []).forEach(function (field) {
       FIELDS.forEach(function (known) {
         if (known.name === field.name && field.max_length) known.maxlength = field.max_length;
@@ -529,6 +906,17 @@
         });
       form.append(el("div", { class: "field", id: "div_" + id }, [label, input]));
     });
+    // The email boxes, unticked, both described by the note on confirmation.
+    this.boxes.forEach(function (box) {
+      var id = "id_" + box.name;
+      form.append(el("div", { class: "form-check", id: "div_" + id }, [
+        el("input", { type: "checkbox", id: id, name: box.name, "aria-describedby": "notify-notes" }),
+        el("label", { for: id }, [box.label]),
+      ]));
+    });
+    form.append(el("p", { id: "notify-notes", class: "notify-notes" }, [
+      (this.boxes[0] && this.boxes[0].note) || BOXES_NOTE,
+    ]));
     // The honeypot: out of sight, out of the Tab order, hidden from screen readers; bots
     // that fill every field give themselves away.
     var honeypot = el("div", { class: "comment-hp", "aria-hidden": "true" }, [
@@ -572,7 +960,14 @@
       parent: this.parent,
       token: this.token,
       hp: form.elements.hp.value,
+      notify_replies: this.ticked("notify_replies"),
+      notify_all: this.ticked("notify_all"),
     };
+  };
+
+  Embed.prototype.ticked = function (name) {
+    var box = this.field(name);
+    return !!(box && box.checked);
   };
 
   Embed.prototype.busy = function (on) {
@@ -633,9 +1028,15 @@
       if (answer.status !== 201) return self.showErrors(answer);
       var comment = answer.data.comment;
       storeKey(answer.data.poster_key);
+      self.own[comment.id] = true;
       self.clearErrors();
       self.previewSlot.replaceChildren();
       self.formElement.elements.comment.value = "";
+      // Each comment's own choice: the boxes start unticked again.
+      self.boxes.forEach(function (box) {
+        var input = self.field(box.name);
+        if (input) input.checked = false;
+      });
       self.cancelReply(false);
       // A fresh token for the next comment (the form stays, with the name and email).
       call("GET", "/discussions/" + self.discussion.id + "/form").then(function (next) {

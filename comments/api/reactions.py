@@ -21,7 +21,9 @@ from ..public.forms import ReportForm
 from .posting import (
     NOT_FOUND,
     POSTER_KEY_HEADER,
+    PREFLIGHT,
     Refusal,
+    comment_preflight,
     discussion_preflight,
     errors,
     form_errors,
@@ -213,13 +215,6 @@ def recommended(
     return RecommendedOut(recommended=sorted(ids))
 
 
-def comment_preflight(request, comment_id: int, response: HttpResponse):
-    """A browser's CORS preflight: the CORS headers for a listed origin, none for another."""
-    with_cors(request, response)
-    return Status(204, None)
-
-
-PREFLIGHT = {"response": {204: None}, "include_in_schema": False}
 for what in ("recommendation", "reports"):
     router.api_operation(["OPTIONS"], f"/comments/{{comment_id}}/{what}", **PREFLIGHT)(
         comment_preflight

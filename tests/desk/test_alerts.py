@@ -488,7 +488,7 @@ def test_the_command_queues_the_alert_and_leaves_the_mail_server_to_the_worker(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
     call_command("send_comment_alerts")
-    assert "Alert sent: 2 messages." in capsys.readouterr().out
+    assert "Alert queued for the task worker: 2 messages." in capsys.readouterr().out
     queued = [t.args_kwargs["args"][0] for t in DBTaskResult.objects.all()]
     assert sorted(m["to"] for m in queued) == sorted([e.email] for e in editors)
     assert all(queue_link(posted(bob)) in m["body"] for m in queued)

@@ -15,7 +15,7 @@ from comments.desk import alerts
 
 
 class Command(BaseCommand):
-    help = "Email the editors about comments held since the last alert, if one is due."
+    help = "Queue the editors' alert about comments held since the last one, if one is due."
 
     def handle(self, *args, **options):
         if not alerts.alert_minutes():
@@ -33,9 +33,11 @@ class Command(BaseCommand):
             return
         sent = alerts.send_due_alert()
         if sent:
-            self.stdout.write(f"Alert sent: {sent} message{'s' if sent != 1 else ''}.")
+            self.stdout.write(
+                f"Alert queued for the task worker: {sent} message{'s' if sent != 1 else ''}."
+            )
         else:
             self.stdout.write(
-                "No alert sent: one went out less than COMMENTS_ALERT_MINUTES ago, or the mail "
-                "server failed (see the log)."
+                "No alert queued: one went out less than COMMENTS_ALERT_MINUTES ago, or no "
+                "editor has an email address (see the log)."
             )

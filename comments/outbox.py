@@ -20,7 +20,9 @@ Base layer: imports nothing from the app but its settings.
 import logging
 from datetime import timedelta
 
+from django.apps import apps
 from django.core import mail
+from django.db import models
 from django.utils import timezone
 from django_tasks import task
 
@@ -43,6 +45,35 @@ def send(message):
     from the registry's listeners, which run after the change has committed, or (a
     confirmation) after the comment it comes with was saved."""
     return deliver.enqueue(as_data(message))
+
+
+def forget_mail_to(addresses):
+    """Delete from the queue's table every message to one of `addresses`, sent or waiting,
+    but one a worker is sending now: an erasure leaves no copy of the reader's address (or of
+    what was mailed to them) behind. Returns how many; 0 with a backend that keeps no table."""
+    if not addresses or not apps.is_installed("django_tasks_db"):
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    mentions = models.Q()
+    for address in addresses:
+        mentions |= models.Q(args_kwargs__icontains=address)
+    rows = DBTaskResult.objects.filter(mentions, task_path=deliver.module_path).exclude(
+        status="RUNNING"
+    )
+    found = [
+        row.pk
+        for row in rows.only("pk", "args_kwargs")
+        if {a.lower() for a in _recipients(row.args_kwargs)} & {a.lower() for a in addresses}
+    ]
+    return DBTaskResult.objects.filter(pk__in=found).delete()[0]
+
+
+def _recipients(args_kwargs):
+    """The To: of a queued `deliver` call, as the queue stored its arguments."""
+    args = args_kwargs.get("args") or []
+    message = args[0] if args else (args_kwargs.get("kwargs") or {}).get("message") or {}
+    return [address for address in message.get("to", ()) if isinstance(address, str)]
 
 
 def as_data(message):

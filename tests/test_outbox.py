@@ -365,3 +365,25 @@ def test_the_production_worker_sends_through_smtp_and_stops_on_sigterm(smtp_serv
     assert worker.returncode == 0, output
     assert "shutting down gracefully" in output
     assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
+
+
+@pytest.mark.django_db
+def test_an_erasure_leaves_no_mail_to_the_reader_in_the_queue(settings):
+    """Guards forget_mail_to, called by the write path's erasure: messages to the erased
+    address (waiting, sent or failed) leave the queue's table; a message being sent now, and
+    mail to anyone else (an address that merely contains theirs too), stay."""
+    from comments import moderation
+    from tests.factories import make_article, make_comment
+
+    settings.TASKS = DATABASE_BACKEND
+    waiting = outbox.send(a_message(to="Ada.Reader@Example.com"))
+    sent = outbox.send(a_message(subject="Sent already"))
+    DBTaskResult.objects.filter(pk=sent.id).update(status=TaskResultStatus.SUCCESSFUL)
+    sending = outbox.send(a_message(subject="Being sent"))
+    DBTaskResult.objects.filter(pk=sending.id).update(status=TaskResultStatus.RUNNING)
+    other = outbox.send(a_message(to="grace.ada.reader@example.com.au"))
+    comment = make_comment(make_article(), author_email="ada.reader@example.com")
+    moderation.erase([comment], by="a test")
+    left = set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert {str(pk) for pk in left} == {str(sending.id), str(other.id)}
+    assert waiting.id not in left

@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from .. import outbox
 from ..conf import settings
 from ..models import (
     Comment,
@@ -38,8 +39,8 @@ def erase(comments, *, by, remove_text=False, reason=""):
     user agent and browser key cleared; the text kept unless `remove_text`, which also
     removes the comment (a removed comment with approved replies stays as a placeholder, so
     replies keep their place). The spam filter's copies of their name, website and text go
-    too, and so do their addresses' email subscriptions (end_subscriptions). Returns the
-    comments changed."""
+    too, and so do their addresses' email subscriptions (end_subscriptions) and the mail to
+    them in the task queue (comments.outbox.forget_mail_to). Returns the comments changed."""
     now = timezone.now()
     with transaction.atomic():
         selected = list(locked(comments))
@@ -61,6 +62,7 @@ def erase(comments, *, by, remove_text=False, reason=""):
         Comment.objects.bulk_update(selected, [*fields, "spam_reasons"])
         SpamExample.objects.filter(comment__in=selected).delete()
         Subscription.objects.filter(email_normalized__in=emails).delete()
+        outbox.forget_mail_to(emails)  # confirmations and notifications, sent or waiting
         # The admin's log names each comment by its author: "Comment by Anonymous" now.
         LogEntry.objects.filter(
             content_type__app_label="comments",
@@ -119,6 +121,7 @@ def end_subscriptions(email):
     normalized = normalize_email(email)
     if not normalized:
         return 0
+    outbox.forget_mail_to([normalized])
     return Subscription.objects.filter(email_normalized=normalized).delete()[0]
 
 

@@ -100,7 +100,12 @@ def report(comment, *, reason, text="", reader_key, ip_address=None):
     Raises CannotReact for a comment readers can't see. A reader may report their own."""
     _check(comment, reader_key, own_allowed=True)
     with transaction.atomic():
-        earlier = Report.objects.select_for_update().filter(comment=comment, cleared_at=None)
+        # The comment's row, locked: reports of one comment are counted one at a time (two
+        # arriving together can't both fall short of the threshold), against its status now.
+        status = Comment.objects.select_for_update().filter(pk=comment.pk).values("status")
+        if status.first() != {"status": Status.APPROVED}:
+            raise CannotReact("Only a published comment can be reported.")
+        earlier = Report.objects.filter(comment=comment, cleared_at=None)
         seen = models.Q(reader_key=reader_key)
         if ip_address:
             seen |= models.Q(ip_address=ip_address)

@@ -228,3 +228,14 @@ def test_the_purge_clears_old_reports_addresses(article, comment):
     assert addresses == {key(1): None, key(2): ip(2)}
     # What the report says stays for the editors.
     assert Report.objects.get(reader_key=key(1)).reason == Reason.SPAM
+
+
+def test_a_report_reads_the_comments_status_now_not_the_objects(comment):
+    """Guards the row lock in report(): a comment held (or removed) after the reader's copy
+    was loaded takes no report, whatever that copy says."""
+    stale = Comment.objects.get(pk=comment.pk)
+    moderation.remove([comment], by="a test")
+    assert stale.status == Status.APPROVED
+    with pytest.raises(moderation.CannotReact):
+        report_by(stale, 1)
+    assert not Report.objects.exists()

@@ -391,8 +391,10 @@ class ReportForm(forms.Form):
 
     def clean(self):
         cleaned_data = super().clean()
-        if cleaned_data.get("reason") == Report.Reason.OTHER and not (
-            has_visible_character(cleaned_data.get("text") or "")
+        if (
+            cleaned_data.get("reason") == Report.Reason.OTHER
+            and "text" not in self.errors  # too long, say: that error says enough
+            and not has_visible_character(cleaned_data.get("text") or "")
         ):
             self.add_error("text", ValidationError("Please say what is wrong.", code="required"))
         return cleaned_data

@@ -160,6 +160,7 @@ def test_too_long_a_text_is_refused_and_kept(client, comment):
     long_text = "x" * (REPORT_TEXT_MAX_LENGTH + 1)
     page = send(comment, {"reason": "other", "text": long_text}, browser=client).text
     assert f"at most {REPORT_TEXT_MAX_LENGTH} characters" in page
+    assert "Please say what is wrong." not in page  # one error for one mistake
     assert long_text in page
     assert not Report.objects.exists()
 

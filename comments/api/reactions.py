@@ -11,11 +11,11 @@ from a browser on a site not listed in COMMENTS_EMBED_ORIGINS are refused, as po
 
 from typing import Literal
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from ninja import Field, Header, Router, Schema, Status
 
 from .. import moderation
-from ..models import REPORT_TEXT_MAX_LENGTH, Comment, Discussion, Recommendation, Report
+from ..models import REPORT_TEXT_MAX_LENGTH, Comment, Recommendation, Report
 from ..public import posting, reactions
 from ..public.forms import ReportForm
 from .posting import (
@@ -76,16 +76,12 @@ class RecommendedOut(Schema):
 
 
 def published_comment(comment_id):
-    """The approved comment with this id in a discussion readers may see; Refusal (404)."""
-    comment = (
-        Comment.objects.approved()
-        .filter(discussion__in=Discussion.objects.public(), pk=comment_id)
-        .select_related("discussion")
-        .first()
-    )
-    if comment is None:
-        raise Refusal(404, NOT_FOUND)
-    return comment
+    """The approved comment with this id in a discussion readers may see, as the HTML pages
+    find it; Refusal (404) otherwise."""
+    try:
+        return reactions.published_comment(comment_id)
+    except Http404:
+        raise Refusal(404, NOT_FOUND) from None
 
 
 def reader(poster_key):
@@ -94,7 +90,7 @@ def reader(poster_key):
 
 
 def recommendation_out(comment, key, recommended):
-    comment.refresh_from_db(fields=["recommendation_count"])
+    """The count as the write path left it on `comment` (it re-reads it after a change)."""
     return RecommendationOut(
         comment=comment.pk,
         recommended=recommended,

@@ -15,6 +15,7 @@ without anyone remembering to. A comment's name and body are shown through
 """
 
 import functools
+from dataclasses import dataclass
 from html import escape
 
 from django.template.loader import render_to_string
@@ -373,7 +374,7 @@ def render_comments(threads, *, can_reply, dates=None):
     """The <li> of each comment in `threads`, replies nested in <ol class="children">."""
     parts = []
     dates = dates or LocalDates()
-    edit_url = reverse("comments:edit", kwargs={"comment_id": 0}).replace("/0/", "/{}/")
+    urls = comment_urls()
     # Depth first, without recursion: a thread as deep as the sanitizer's limits allow
     # renders like a flat one.
     stack = [(comment, False) for comment in reversed(threads)]
@@ -382,7 +383,7 @@ def render_comments(threads, *, can_reply, dates=None):
         if closing:
             parts.append(CLOSE_CHILDREN)
             continue
-        parts.append(render_comment(comment, can_reply, dates, edit_url))
+        parts.append(render_comment(comment, can_reply, dates, urls))
         if comment.children:
             parts.append(OPEN_CHILDREN)
             stack.append((comment, True))
@@ -466,13 +467,21 @@ REPLY_AND_EDIT_ACTIONS = html_template(
 )
 
 
-@functools.cache
-def reaction_urls(edit_url):
-    """The Recommend and Report links' addresses, a {} for the comment's id, from the Edit
-    link's ("…/{}/edit/"): their siblings in comments.urls. So a page reverses no URL of
-    its own for them (render_comments reverses the Edit link once per page)."""
-    base = edit_url.removesuffix("edit/")
-    return base + "recommend/", base + "report/"
+@dataclass(frozen=True)
+class CommentUrls:
+    """The addresses of a comment's Edit, Recommend and Report links, each with a {} for its
+    id: reversed once per page (render_comments), filled in for each comment."""
+
+    edit: str
+    recommend: str
+    report: str
+
+
+def comment_urls():
+    def address(name):
+        return reverse(f"comments:{name}", kwargs={"comment_id": 0}).replace("/0/", "/{}/")
+
+    return CommentUrls(address("edit"), address("recommend"), address("report"))
 
 
 def recommendations(count):
@@ -480,7 +489,7 @@ def recommendations(count):
     return f"{count} recommendation" if count == 1 else f"{count} recommendations"
 
 
-def render_comment(comment, can_reply, dates, edit_url):
+def render_comment(comment, can_reply, dates, urls):
     """One comment's opening <li> and its <article> (the caller closes the <li>).
 
     Every value goes in through a template; the names through `author_name_html`, the body
@@ -517,21 +526,20 @@ def render_comment(comment, can_reply, dates, edit_url):
         notice = AWAITING_MODERATION
     reply = approved and can_reply
     if comment.editable:  # the poster's own: they can't recommend it
-        edit = edit_url.format(pk)
+        edit = urls.edit.format(pk)
         if reply:
             actions = REPLY_AND_EDIT_ACTIONS(pk, comment.author_name, edit)
         else:
             actions = EDIT_ACTIONS(edit)
     elif approved:
-        recommend_url, report_url = reaction_urls(edit_url)
         count = comment.recommendation_count
         actions = PUBLISHED_ACTIONS(
             REPLY_THEN(pk, comment.author_name) if reply else NO_MARKUP,
-            recommend_url.format(pk),
+            urls.recommend.format(pk),
             comment.author_name,
             recommendations(count),
             f" ({count})" if count else "",
-            report_url.format(pk),
+            urls.report.format(pk),
             comment.author_name,
         )
     else:

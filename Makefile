@@ -8,7 +8,13 @@ EMBED_PORT ?= 8001
 # Tests run with DEBUG off, as production does; they need a key but no secret.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} DEBUG=0
 
-.PHONY: run serve worker bench editor test lint install clean
+.PHONY: run serve worker bench editor test lint install messages catalogs clean
+
+# The translations (comments/locale/ for the app, locale/ for the demo site), compiled from
+# their .po files when these change: GNU gettext's msgfmt (checking each message's
+# placeholders) where installed, else polib (a dev dependency) writes the same .mo file.
+PO_FILES := $(wildcard comments/locale/*/LC_MESSAGES/*.po locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +24,32 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[site,spam-training,dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed messages
+
+messages: $(MO_FILES)
+
+# After changing a translatable string: the catalogs of every language but English brought
+# up to date with the code (new messages empty, changed ones fuzzy), for translators to fill
+# in; tests/languages fails until every message of every shipped language is translated. A
+# new language: make catalogs TRANSLATIONS="fr ar de" (and add it to LANGUAGES in settings).
+TRANSLATIONS ?= fr ar
+MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=comments --ignore=tests --ignore=bench \
+	--ignore=examples --ignore=staticfiles --ignore=build
+catalogs: $(VENV)/.installed
+	mkdir -p comments/locale locale
+	cd comments && ../$(BIN)/django-admin makemessages --no-obsolete --add-location file \
+		$(addprefix -l ,$(TRANSLATIONS)) -d django
+	cd comments && ../$(BIN)/django-admin makemessages --no-obsolete --add-location file \
+		$(addprefix -l ,$(TRANSLATIONS)) -d djangojs --ignore=static/comments/vendor
+	$(TEST_ENV) $(BIN)/python manage.py makemessages --no-obsolete --add-location file \
+		$(addprefix -l ,$(TRANSLATIONS)) -d django $(MAKEMESSAGES_IGNORE)
+
+%.mo: %.po | $(VENV)/.installed
+	@if command -v msgfmt >/dev/null; then \
+		msgfmt --check -o $@ $<; \
+	else \
+		$(BIN)/python -c 'import sys, polib; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])' $< $@; \
+	fi
 
 # LOG_LEVEL defaults to INFO here so that the autoreloader says when it restarts.
 # Beside the site, a static page of "another site" (newsite/embed_demo/index.html) on
@@ -92,4 +123,4 @@ test: lint
 	$(TEST_ENV) $(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles $(MO_FILES)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Article
 
@@ -13,5 +14,5 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     fieldsets = (
         (None, {"fields": ("headline", "slug", "standfirst", "byline", "photo_caption", "body")}),
-        ("Publishing", {"fields": ("status", "published_at")}),
+        (_("Publishing"), {"fields": ("status", "published_at")}),
     )

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.core.signals import request_finished, request_started, setting_changed
+from django.utils.translation import gettext_lazy as _
 
 
 class CommentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "comments"
-    verbose_name = "Comments"
+    verbose_name = _("Comments")
 
     def ready(self):
         """Attach what hangs on the write path's registry, here and nowhere else, in the

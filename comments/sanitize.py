@@ -22,7 +22,9 @@ from html.entities import html5 as _NAMED_ENTITIES
 import bleach
 from bleach.html5lib_shim import Filter
 from django.core.exceptions import ValidationError
-from django.utils.html import linebreaks
+from django.utils.formats import number_format
+from django.utils.html import linebreaks, strip_tags
+from django.utils.translation import gettext_lazy as _
 
 # The reader's whitelist: the sanitizer and the form's "You may use these HTML tags" note
 # are both generated from this one constant.
@@ -72,26 +74,47 @@ MAX_ATTRIBUTES = 20
 # limit; a list with one item per paragraph fits easily.
 MAX_PARAGRAPHS = 1000
 
+# The limits' messages, in the reader's language: each its whole sentence with the limit as
+# a placeholder (translated where the error is raised, validate_markup).
 MARKUP_ERRORS = {
     "too_many_tags": (
-        f"This comment has more than {MAX_TAGS} HTML tags, the most a comment may have "
-        "(<b> and </b> count as two). Please remove some of the formatting, or split the "
-        "comment into two."
+        _(
+            "This comment has more than %(limit)s HTML tags, the most a comment may have "
+            "(<b> and </b> count as two). Please remove some of the formatting, or split the "
+            "comment into two."
+        ),
+        MAX_TAGS,
     ),
     "too_deep": (
-        f"This comment has HTML tags nested more than {MAX_NESTING} deep, the most a comment "
-        "may have. Please close each tag once you are done with it (<b> needs a </b>), or "
-        "remove some of them."
+        _(
+            "This comment has HTML tags nested more than %(limit)s deep, the most a comment "
+            "may have. Please close each tag once you are done with it (<b> needs a </b>), or "
+            "remove some of them."
+        ),
+        MAX_NESTING,
     ),
     "too_many_attributes": (
-        f"A tag in this comment has more than {MAX_ATTRIBUTES} attributes, the most a tag "
-        'may have. Please keep only the ones the tag needs, such as href="…" on a link.'
+        _(
+            "A tag in this comment has more than %(limit)s attributes, the most a tag may "
+            'have. Please keep only the ones the tag needs, such as href="…" on a link.'
+        ),
+        MAX_ATTRIBUTES,
     ),
     "too_many_paragraphs": (
-        f"This comment has more than {MAX_PARAGRAPHS:,} paragraphs, the most a comment may "
-        "have. Please remove some blank lines, or split the comment into two."
+        _(
+            "This comment has more than %(limit)s paragraphs, the most a comment may have. "
+            "Please remove some blank lines, or split the comment into two."
+        ),
+        MAX_PARAGRAPHS,
     ),
 }
+
+
+def markup_error(code):
+    """The message of the limit `code` (a MARKUP_ERRORS key), in the active language."""
+    message, limit = MARKUP_ERRORS[code]
+    return message % {"limit": number_format(limit, force_grouping=True)}
+
 
 # What the sanitizer's own line-break pass adds on top of the reader's whitelist.
 _STRUCTURE_TAGS = ("p", "br")
@@ -432,7 +455,7 @@ def check_markup(raw):
     """
     _, error = _prepare(_normalize(raw))
     if error:
-        raise ValidationError(MARKUP_ERRORS[error], code=error)
+        raise ValidationError(markup_error(error), code=error)
 
 
 def allowed_tags_help():
@@ -442,3 +465,17 @@ def allowed_tags_help():
         attributes = "".join(f' {name}=""' for name in attrs)
         parts.append(f"<{tag}{attributes}>")
     return " ".join(parts)
+
+
+# Where sanitized HTML breaks a line or ends a block: a new line in its plain text.
+_LINE_ENDS = re.compile(r"<br\s*/?>|</p>|</blockquote>|</li>|</pre>", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def comment_text(body_html):
+    """A sanitized comment as the plain text a reader sees (emails, structured data): its
+    tags dropped, a line break or a block's end a new line, entities (&amp; …) read back as
+    characters, no more than one blank line in a row."""
+    text = _LINE_ENDS.sub(lambda match: match.group() + "\n", body_html or "")
+    text = html.unescape(strip_tags(text)).replace("\r\n", "\n")
+    return _BLANK_LINES.sub("\n\n", text).strip()

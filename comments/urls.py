@@ -1,9 +1,10 @@
 """The readers' URLs: posting, editing one's own comment, and the feeds (comments.public);
-the subscribers' pages under notifications/ (comments.notify, names "notify_…")."""
+the scripts' words in each language under jsi18n/ (comments.public.catalog); the
+subscribers' pages under notifications/ (comments.notify, names "notify_…")."""
 
 from django.urls import include, path
 
-from .public import embed, feeds, reactions, views
+from .public import catalog, embed, feeds, reactions, views
 
 app_name = "comments"
 
@@ -19,5 +20,7 @@ urlpatterns = [
     path("recommended/", reactions.recommended_view, name="recommended"),
     path("feed/", feeds.LatestCommentsFeed(), name="feed"),
     path("feed/<int:discussion_id>/", feeds.DiscussionCommentsFeed(), name="discussion_feed"),
+    path("jsi18n/<str:lang>/", catalog.ScriptCatalog.as_view(), name="jsi18n"),
+    path("jsi18n/<str:lang>/json/", catalog.EmbedCatalog.as_view(), name="jsi18n_json"),
     path("notifications/", include("comments.notify.urls")),
 ]

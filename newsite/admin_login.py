@@ -18,6 +18,7 @@ import time
 
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 
 from comments.public import throttle
 from comments.public.network import client_ip
@@ -66,15 +67,27 @@ class ThrottledAdminLoginForm(AdminAuthenticationForm):
         if username and password:
             wait = wait_seconds(username, ip)
             if wait > 60:
+                minutes = math.ceil(wait / 60)
                 raise ValidationError(
-                    "Too many failed sign-ins for this account or from this address: sign-in "
-                    "is locked. Try again in %(minutes)d minutes, or ask an administrator.",
+                    ngettext(
+                        "Too many failed sign-ins for this account or from this address: "
+                        "sign-in is locked. Try again in %(minutes)d minute, or ask an "
+                        "administrator.",
+                        "Too many failed sign-ins for this account or from this address: "
+                        "sign-in is locked. Try again in %(minutes)d minutes, or ask an "
+                        "administrator.",
+                        minutes,
+                    ),
                     code="locked",
-                    params={"minutes": math.ceil(wait / 60)},
+                    params={"minutes": minutes},
                 )
             if wait:
                 raise ValidationError(
-                    "Too many failed sign-ins. Wait %(seconds)d seconds, then try again.",
+                    ngettext(
+                        "Too many failed sign-ins. Wait %(seconds)d second, then try again.",
+                        "Too many failed sign-ins. Wait %(seconds)d seconds, then try again.",
+                        wait,
+                    ),
                     code="slowed",
                     params={"seconds": wait},
                 )

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # sitemap.xml and the Google News sitemap (newsite/urls.py).
+    "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
@@ -102,6 +104,9 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "comments.thread.middleware.ThreadSplicingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language: the one chosen on /language/ (Django's set_language, a cookie),
+    # else the browser's Accept-Language, else LANGUAGE_CODE.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -195,7 +200,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+# The languages readers may read the site in (LANGUAGES=en,fr,ar: codes, the first the
+# default), each with a complete translation in comments/locale/ (the app) and locale/ (the
+# demo site). Names are each language's own, as a language switch shows them.
+_LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ar": "العربية"}
+LANGUAGES = [
+    (code, _LANGUAGE_NAMES.get(code, code)) for code in env_list("LANGUAGES", default="en,fr,ar")
+]
+LANGUAGE_CODE = LANGUAGES[0][0]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The newsroom's own date formats where Django's differ from its house style (English:
+# "5 December 2026, 09:02", as a British paper prints it, not Django's "Dec. 5, 2026, 9:02 a.m.").
+FORMAT_MODULE_PATH = ["newsite.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -125,6 +125,38 @@ def api_token(editor):
     return ApiToken.create(user=editor, name="Newsroom app")
 
 
+@pytest.fixture(scope="session")
+def pseudo_catalog(tmp_path_factory):
+    """A LOCALE_PATHS entry holding the pseudo-language (tests/languages/pseudo.py)."""
+    from .languages import pseudo
+
+    directory = tmp_path_factory.mktemp("pseudo-locale")
+    pseudo.build(directory)
+    return directory
+
+
+@pytest.fixture
+def pseudo_language(settings, pseudo_catalog):
+    """The site in the pseudo-language: every translated message shows between ⟦ and ⟧.
+    A client asks for it with the language cookie (or Accept-Language: qps-ploc)."""
+    from django.conf.locale import LANG_INFO
+    from django.utils import translation
+
+    from .languages import pseudo
+
+    LANG_INFO[pseudo.CODE] = {
+        "bidi": False,
+        "code": pseudo.CODE,
+        "name": "Pseudo",
+        "name_local": pseudo.wrap("Pseudo"),
+    }
+    settings.LOCALE_PATHS = [pseudo_catalog, *settings.LOCALE_PATHS]
+    settings.LANGUAGES = [*settings.LANGUAGES, (pseudo.CODE, pseudo.wrap("Pseudo"))]
+    with translation.override(pseudo.CODE):
+        yield pseudo
+    del LANG_INFO[pseudo.CODE]
+
+
 @pytest.fixture
 def comment_data(article):
     """A valid POST for the comment form on `article`, sent a minute after the form was shown

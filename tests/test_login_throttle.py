@@ -26,7 +26,7 @@ LOGIN = reverse("admin:login")
 PASSWORD = "correct horse battery staple"
 WRONG = "wrong password"
 ORDINARY = "Please enter the correct username and password for a staff account."
-SLOWED = re.compile(r"Too many failed sign-ins\. Wait (\d+) seconds, then try again\.")
+SLOWED = re.compile(r"Too many failed sign-ins\. Wait (\d+) seconds?, then try again\.")
 LOCKED = (
     "Too many failed sign-ins for this account or from this address: sign-in is locked. "
     "Try again in 15 minutes, or ask an administrator."

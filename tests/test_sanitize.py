@@ -20,6 +20,7 @@ from comments.sanitize import (
     MAX_TAGS,
     allowed_tags_help,
     check_markup,
+    markup_error,
     sanitize_comment,
 )
 from tests.factories import discussion_of
@@ -282,14 +283,14 @@ def test_markup_beyond_the_limits_is_refused_by_the_form_and_the_text_kept(
     assert len(text) <= LIMIT
     form = _form(article, comment_data, text)
     assert not form.is_valid()
-    assert form.errors["comment"] == [MARKUP_ERRORS[code]]
+    assert form.errors["comment"] == [markup_error(code)]
     assert form.has_error("comment", code)
     assert form["comment"].value() == text  # shown again for the reader to fix
 
 
 @pytest.mark.parametrize("code", MARKUP_ERRORS)
 def test_each_refusal_names_its_limit_and_what_to_do(code):
-    message = MARKUP_ERRORS[code]
+    message = markup_error(code)
     limit = {
         "too_many_tags": MAX_TAGS,
         "too_deep": MAX_NESTING,

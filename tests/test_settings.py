@@ -171,3 +171,14 @@ def test_redis_url_makes_the_cache_redis():
     local = run_with_settings(code, SECRET_KEY="k" * 50, REDIS_URL="")
     assert shared.stdout.strip() == "newsite.cache.RedisCache", shared.stderr
     assert local.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache", local.stderr
+
+
+def test_the_languages_come_from_the_environment_the_first_the_default():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.LANGUAGE_CODE, ' '.join(c + '=' + n for c, n in s.LANGUAGES))"
+    )
+    defaults = run_with_settings(code, check=True, SECRET_KEY="k" * 50)
+    assert defaults.stdout.split() == ["en", "en=English", "fr=Français", "ar=العربية"]
+    chosen = run_with_settings(code, check=True, SECRET_KEY="k" * 50, LANGUAGES="fr, ar")
+    assert chosen.stdout.split() == ["fr", "fr=Français", "ar=العربية"]

@@ -31,6 +31,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_noop
 from ninja import Field, Header, Router, Schema, Status
 
 from .. import moderation
@@ -70,25 +72,33 @@ POST_FIELDS = (
 # The form's boxes (comments.public.posting.NOTIFY_BOXES): JSON true ticks one (the form
 # data "on", as a browser sends a ticked box), false or nothing leaves it unticked.
 BOXES = ("notify_replies", "notify_all")
+# The answers' words, in English here (importable as such) and in the request's language
+# where they are said (`refusal`, Refusal.answer).
 # What the HTML form says under the boxes (comments/_form.html's #notify-notes).
-BOXES_NOTE = (
+BOXES_NOTE = gettext_noop(
     "Email boxes: we first send one message to confirm your address, and nothing else until "
     "you follow its link. Every email has a link that stops them at once."
 )
 
-NOT_FOUND = "Not found."
-FOREIGN_ORIGIN = (
+NOT_FOUND = gettext_noop("Not found.")
+FOREIGN_ORIGIN = gettext_noop(
     "Posting is not allowed from this origin: the site must be listed in COMMENTS_EMBED_ORIGINS."
 )
-NOT_JSON = "The body must be a JSON object."
-TOO_BIG = (
-    "The request body is too large. Comments may be up to 65,525 characters long; if you "
-    "pasted a long text, shorten it and post again."
-)
-FORM_ERRORS = "The comment was not posted: see the errors of each field."
-WRONG_TYPES = {"parent": "Enter a whole number."}  # the form's own word for a bad number
-WRONG_BOX = "Enter true or false."
-WRONG_TYPE = "Enter text."
+NOT_JSON = gettext_noop("The body must be a JSON object.")
+FORM_ERRORS = gettext_noop("The comment was not posted: see the errors of each field.")
+# The form's own words for a bad number: Django's IntegerField's, which Django's own catalog
+# translates (gettext where said finds it there).
+WRONG_TYPES = {"parent": "Enter a whole number."}
+WRONG_BOX = gettext_noop("Enter true or false.")
+WRONG_TYPE = gettext_noop("Enter text.")
+
+
+def too_big():
+    """The answer to a body over DATA_UPLOAD_MAX_MEMORY_SIZE, in the request's language."""
+    return gettext(
+        "The request body is too large. Comments may be up to %(count)s characters long; if "
+        "you pasted a long text, shorten it and post again."
+    ) % {"count": number_format(COMMENT_MAX_LENGTH, force_grouping=True)}
 
 
 class PostIn(Schema):
@@ -195,14 +205,16 @@ def json_body(schema):
 
 
 class Refusal(Exception):
-    """A request answered with an ErrorOut before it got anywhere."""
+    """A request answered with an ErrorOut before it got anywhere: `message` and the fields'
+    `errors` in the request's language (translated where the refusal is made)."""
 
     def __init__(self, status, message, errors=None):
         super().__init__(message)
         self.http_status, self.message, self.errors = status, message, errors or {}
 
     def answer(self):
-        return Status(self.http_status, ErrorOut(message=self.message, errors=self.errors))
+        errors = {field: [str(m) for m in messages] for field, messages in self.errors.items()}
+        return Status(self.http_status, ErrorOut(message=str(self.message), errors=errors))
 
 
 def refusal(status, message, errors=None):
@@ -222,7 +234,7 @@ def form_refusal(form):
     errors = form_errors(form)
     if posting.is_closed(form):
         return refusal(403, " ".join(errors["__all__"]), errors)
-    return refusal(400, FORM_ERRORS, errors)
+    return refusal(400, gettext(FORM_ERRORS), errors)
 
 
 def with_cors(request, response):
@@ -239,7 +251,7 @@ def personal(response):
 def refuse_foreign_origin(request):
     """A write from a browser on a site neither this one nor listed: refused, unread."""
     if not origins.is_allowed(request):
-        raise Refusal(403, FOREIGN_ORIGIN)
+        raise Refusal(403, gettext(FOREIGN_ORIGIN))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -252,7 +264,7 @@ def public_discussion(discussion_id):
     try:
         return views.public_discussion(discussion_id)
     except Http404:
-        raise Refusal(404, NOT_FOUND) from None
+        raise Refusal(404, gettext(NOT_FOUND)) from None
 
 
 def read_form_data(request, fields, message=FORM_ERRORS):
@@ -261,17 +273,18 @@ def read_form_data(request, fields, message=FORM_ERRORS):
     missing as not sent; any other key is ignored, as the HTML form ignores fields it does
     not know. Refusal (400) for a body that is no JSON object or a value of the wrong type
     (saying `message`, with each such field's error), (413) for one over
-    DATA_UPLOAD_MAX_MEMORY_SIZE, the HTML form's bound."""
+    DATA_UPLOAD_MAX_MEMORY_SIZE, the HTML form's bound. `message` as these module's constants
+    are: in English, translated here."""
     try:
         body = request.body
     except RequestDataTooBig:
-        raise Refusal(413, TOO_BIG) from None
+        raise Refusal(413, too_big()) from None
     try:
         sent = json.loads(body)
     except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
-        raise Refusal(400, NOT_JSON) from None
+        raise Refusal(400, gettext(NOT_JSON)) from None
     if not isinstance(sent, dict):
-        raise Refusal(400, NOT_JSON)
+        raise Refusal(400, gettext(NOT_JSON))
     data, wrong = {}, {}
     for name in fields:
         value = sent.get(name)
@@ -279,7 +292,7 @@ def read_form_data(request, fields, message=FORM_ERRORS):
             continue
         if name in BOXES:
             if not isinstance(value, bool):
-                wrong[name] = [WRONG_BOX]
+                wrong[name] = [gettext(WRONG_BOX)]
             elif value:
                 data[name] = "on"
             continue
@@ -288,9 +301,9 @@ def read_form_data(request, fields, message=FORM_ERRORS):
         ):
             data[name] = str(value)
         else:
-            wrong[name] = [WRONG_TYPES.get(name, WRONG_TYPE)]
+            wrong[name] = [gettext(WRONG_TYPES.get(name, WRONG_TYPE))]
     if wrong:
-        raise Refusal(400, message, wrong)
+        raise Refusal(400, gettext(message), wrong)
     return data
 
 
@@ -384,11 +397,11 @@ def comment_form(request, discussion_id: int, response: HttpResponse):
             FieldOut(name=name, max_length=getattr(fields[name], "max_length", None))
             for name in POST_FIELDS
         ],
-        boxes=[BoxOut(name=name, label=labels[name], note=BOXES_NOTE) for name in BOXES],
+        boxes=[BoxOut(name=name, label=labels[name], note=gettext(BOXES_NOTE)) for name in BOXES],
         preview=True,
         edit_minutes=settings.COMMENTS_EDIT_MINUTES,
         report_reasons=[
-            ChoiceOut(value=value, label=label) for value, label in Report.Reason.choices
+            ChoiceOut(value=value, label=str(label)) for value, label in Report.Reason.choices
         ],
         report_text_max_length=REPORT_TEXT_MAX_LENGTH,
     )
@@ -492,14 +505,14 @@ def edit_comment(
         refuse_foreign_origin(request)
         comment = posting.own_comment(comment_id, posting.valid_poster_key(poster_key))
         if comment is None:
-            raise Refusal(404, NOT_FOUND)
+            raise Refusal(404, gettext(NOT_FOUND))
         form = OwnCommentForm(read_form_data(request, ("comment",)))
     except Refusal as refused:
         return refused.answer()
     if not form.is_valid():
         return form_refusal(form)
     if not posting.edit(comment, form):
-        return refusal(409, posting.DUPLICATE_MESSAGE, form_errors(form))
+        return refusal(409, gettext(posting.DUPLICATE_MESSAGE), form_errors(form))
     comment.refresh_from_db()  # the policy may have moved it (an edit that adds a link)
     return own_with_window(request, comment)
 
@@ -521,7 +534,7 @@ def delete_comment(
         refuse_foreign_origin(request)
         comment = posting.own_comment(comment_id, posting.valid_poster_key(poster_key))
         if comment is None:
-            raise Refusal(404, NOT_FOUND)
+            raise Refusal(404, gettext(NOT_FOUND))
     except Refusal as refused:
         return refused.answer()
     moderation.remove_own(comment)

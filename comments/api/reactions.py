@@ -12,6 +12,8 @@ from a browser on a site not listed in COMMENTS_EMBED_ORIGINS are refused, as po
 from typing import Literal
 
 from django.http import Http404, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 from ninja import Field, Header, Router, Schema, Status
 
 from .. import moderation
@@ -38,8 +40,17 @@ from .posting import (
 
 router = Router(tags=["reactions"])
 
+# In English here (importable as such), translated where they are said.
 OWN_COMMENT = reactions.OWN_COMMENT
-REPORT_ERRORS = "The report was not sent: see the errors of each field."
+REPORT_ERRORS = gettext_noop("The report was not sent: see the errors of each field.")
+
+
+def _reasons_described():
+    """The reasons for the OpenAPI document, in English (made once, at import, whatever
+    language a request that imports it has)."""
+    with translation.override("en"):
+        reasons = "; ".join(f"{value}: {label}" for value, label in Report.Reason.choices)
+    return reasons + " (then say what in `text`)."
 
 
 class RecommendationOut(Schema):
@@ -55,10 +66,7 @@ class ReportIn(Schema):
     """A report: why (spam, abuse, off_topic, or other with a few words). The reasons and
     their labels are the HTML report form's (also in GET …/form's report_reasons)."""
 
-    reason: Literal[tuple(Report.Reason.values)] = Field(
-        description="; ".join(f"{value}: {label}" for value, label in Report.Reason.choices)
-        + " (then say what in `text`)."
-    )
+    reason: Literal[tuple(Report.Reason.values)] = Field(description=_reasons_described())
     text: str = Field("", max_length=REPORT_TEXT_MAX_LENGTH, description="Needed for other.")
 
 
@@ -81,7 +89,7 @@ def published_comment(comment_id):
     try:
         return reactions.published_comment(comment_id)
     except Http404:
-        raise Refusal(404, NOT_FOUND) from None
+        raise Refusal(404, gettext(NOT_FOUND)) from None
 
 
 def reader(poster_key):
@@ -122,7 +130,7 @@ def recommend(
     except Refusal as refused:
         return refused.answer()
     except moderation.CannotReact:
-        return refusal(403, OWN_COMMENT)
+        return refusal(403, gettext(OWN_COMMENT))
     return recommendation_out(comment, key, True)
 
 
@@ -173,12 +181,12 @@ def report(
     except Refusal as refused:
         return refused.answer()
     if not form.is_valid():
-        return refusal(400, REPORT_ERRORS, form_errors(form))
+        return refusal(400, gettext(REPORT_ERRORS), form_errors(form))
     try:
         reactions.file_report(request, comment, form, key)
     except reactions.TooSoon as too_soon:
         return refusal(429, str(too_soon))
-    return Status(202, ReportOut(message=reactions.THANKS, poster_key=key))
+    return Status(202, ReportOut(message=gettext(reactions.THANKS), poster_key=key))
 
 
 @router.get(

@@ -43,11 +43,12 @@ from django.core import mail
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import ngettext
 
-from .. import outbox
+from .. import moderation, outbox
 from ..conf import settings
 from ..models import Comment, ModerationEvent
 
@@ -192,6 +193,9 @@ class HeldItem:
 
 
 def held_item(comment, rule, reason):
+    # The rule's name in the site's language, as the message is written (messages_for).
+    with translation.override(settings.LANGUAGE_CODE):
+        rule = str(moderation.rule_label(rule) or "")
     why = ": ".join(filter(None, (rule, reason)))
     text = html.unescape(strip_tags(comment.body_html))
     return HeldItem(
@@ -230,21 +234,26 @@ def editor_addresses():
 
 
 def messages_for(items, total, recipients):
-    """One EmailMessage per recipient, each to that address alone."""
-    s = "" if total == 1 else "s"
+    """One EmailMessage per recipient, each to that address alone, in the site's language
+    (LANGUAGE_CODE): the alert is written while serving a reader, in the reader's."""
     site_name = settings.COMMENTS_SITE_NAME
-    subject = f"{total} comment{s} {'awaits' if total == 1 else 'await'} moderation on {site_name}"
-    body = render_to_string(
-        TEMPLATE,
-        {
-            "site_name": site_name,
-            "total": total,
-            "items": items,
-            "more": total - len(items),
-            "queue_url": _queue_url(),
-            "minutes": alert_minutes(),
-        },
-    )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = ngettext(
+            "%(count)s comment awaits moderation on %(site_name)s",
+            "%(count)s comments await moderation on %(site_name)s",
+            total,
+        ) % {"count": total, "site_name": site_name}
+        body = render_to_string(
+            TEMPLATE,
+            {
+                "site_name": site_name,
+                "total": total,
+                "items": items,
+                "more": total - len(items),
+                "queue_url": _queue_url(),
+                "minutes": alert_minutes(),
+            },
+        )
     return [
         mail.EmailMessage(
             subject,

@@ -19,6 +19,9 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from .. import moderation
@@ -28,10 +31,17 @@ from ..models import Comment, Report, estimated_count
 Status = Comment.Status
 
 # The queue's decisions: those moderation.DECISIONS gives a key, and "restore", the undo.
-DECISIONS = {key: d for key, d in moderation.DECISIONS.items() if d.queue_past}
+DECISIONS = {key: d for key, d in moderation.DECISIONS.items() if d.queue_done}
 BUTTONS = [decision for decision in DECISIONS.values() if decision.shortcut]
 PER_PAGE = 25
-REASON = "moderation queue"
+REASON = "moderation queue"  # in the trail: stored, not translated
+# What a decision that changed nothing says, by the status the comment has.
+UNCHANGED = {
+    Status.PENDING: _("The comment by %(author)s is pending; nothing changed."),
+    Status.APPROVED: _("The comment by %(author)s is approved; nothing changed."),
+    Status.SPAM: _("The comment by %(author)s is spam; nothing changed."),
+    Status.REMOVED: _("The comment by %(author)s is removed; nothing changed."),
+}
 
 # The queue's own policy: scripts from this site only (the admin is otherwise left out of
 # the site's policy, for its inline styles; those stay allowed here).
@@ -59,10 +69,12 @@ def queue_view(request, *, model_admin):
     )
     comments = list(pending[:PER_PAGE])
     add_histories(comments)
+    for comment in comments:  # the rule that held it, named in the editor's language
+        comment.decision_rule_label = moderation.rule_label(comment.decision_rule)
     threshold = int(settings.COMMENTS_REPORTS_TO_HOLD)
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": "Moderation queue",
+        "title": gettext("Moderation queue"),
         "opts": model_admin.model._meta,
         "comments": comments,
         "pending_total": estimated_count(Comment.objects.pending()) if comments else 0,
@@ -87,22 +99,33 @@ def open_reports():
 
 def add_histories(comments):
     """Set `email_history` and `ip_history` on each comment: how many of its author's
-    other comments were approved, marked as spam and removed, by normalised email and by IP.
-    Two queries for the whole page."""
-    decided = (Status.APPROVED, Status.SPAM, Status.REMOVED)
+    other comments were approved, marked as spam and removed, by normalised email and by IP
+    ("2 approved", "1 spam", "0 removed", each in its language's plural). Two queries for the
+    whole page."""
     emails = {c.email_normalized for c in comments if c.email_normalized}
     ips = {c.ip_address for c in comments if c.ip_address}
     by_email = _counts(Comment.objects.filter(email_normalized__in=emails), "email_normalized")
     by_ip = _counts(Comment.objects.filter(ip_address__in=ips), "ip_address")
     for comment in comments:
-        comment.email_history = [
-            (status.label, by_email.get((comment.email_normalized, status), 0))
-            for status in map(Status, decided)
-        ]
-        comment.ip_history = [
-            (status.label, by_ip.get((comment.ip_address, status), 0))
-            for status in map(Status, decided)
-        ]
+        comment.email_history = history(by_email, comment.email_normalized)
+        comment.ip_history = history(by_ip, comment.ip_address)
+
+
+def history(counts, value):
+    """How many comments of `value` (an email or an IP) were approved, spam and removed."""
+    approved, spam, removed = (
+        counts.get((value, status), 0) for status in (Status.APPROVED, Status.SPAM, Status.REMOVED)
+    )
+    return [
+        # Translators: the moderation queue: how many of this author's comments were approved.
+        ngettext("%(count)s approved", "%(count)s approved", approved)
+        % {"count": number_format(approved)},
+        # Translators: the moderation queue: how many of this author's comments were spam.
+        ngettext("%(count)s spam", "%(count)s spam", spam) % {"count": number_format(spam)},
+        # Translators: the moderation queue: how many of this author's comments were removed.
+        ngettext("%(count)s removed", "%(count)s removed", removed)
+        % {"count": number_format(removed)},
+    ]
 
 
 def _counts(queryset, field):
@@ -130,11 +153,9 @@ def decide_view(request, comment_id, decision):
     comment.refresh_from_db(fields=["status"])
     author = comment.author_name
     if changed:
-        message = f"The comment by {author} was {chosen.queue_past}."
+        message = chosen.queue_done % {"author": author}
     else:
-        message = (
-            f"The comment by {author} is {comment.get_status_display().lower()}; nothing changed."
-        )
+        message = UNCHANGED[comment.status] % {"author": author}
     if request.headers.get("X-Requested-With") == "fetch":
         return JsonResponse(
             {

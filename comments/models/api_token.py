@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Every secret starts with this mark, so a token pasted where it should not be (a chat, a
 # repository) is recognisable as one, by people and by secret scanners.
@@ -74,18 +75,21 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(
-        max_length=100, help_text="What uses it, to recognise it later (“Newsroom app”)."
+        _("name"),
+        max_length=100,
+        help_text=_("What uses it, to recognise it later (“Newsroom app”)."),
     )
     prefix = models.CharField(max_length=PREFIX_LENGTH, editable=False)
-    key_hash = models.CharField("hash of the secret", max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField("created", default=timezone.now, editable=False)
-    last_used_at = models.DateTimeField("last used", null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField("revoked", null=True, blank=True, editable=False)
+    key_hash = models.CharField(_("hash of the secret"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "API token"
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):

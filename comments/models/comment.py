@@ -8,6 +8,8 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from ..conf import settings
 from ..sanitize import sanitize_comment
@@ -22,7 +24,7 @@ COMMENT_MAX_LENGTH = 65525
 # Django's URLField also takes ftp://; a reader's website is only ever http(s).
 validate_website = URLValidator(
     schemes=["http", "https"],
-    message="Enter a web address starting with http:// or https://.",
+    message=_("Enter a web address starting with http:// or https://."),
     code="not_http",  # Not "invalid", which form fields replace with "Enter a valid URL."
 )
 
@@ -221,19 +223,29 @@ class Comment(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        SPAM = "spam", "Spam"
-        REMOVED = "removed", "Removed"
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        # Translators: a comment's status (marked as spam).
+        SPAM = "spam", pgettext_lazy("status", "Spam")
+        REMOVED = "removed", _("Removed")
 
     # No index of its own: the thread's index and the duplicate constraint start with it.
     discussion = models.ForeignKey(
-        Discussion, on_delete=models.CASCADE, related_name="comments", db_index=False
+        Discussion,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        db_index=False,
+        verbose_name=_("discussion"),
     )
     # The comment this one answers, and how deep that puts it (0: top level). Stored on write,
     # so the thread is built from one query without walking up each comment's parents.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+        verbose_name=_("parent"),
     )
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     # The top-level comment of its thread (null for a top-level comment): a permalink finds
@@ -241,20 +253,23 @@ class Comment(models.Model):
     root = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
-    author_name = models.CharField("name", max_length=NAME_MAX_LENGTH)
-    author_email = models.EmailField("email", max_length=EMAIL_MAX_LENGTH)
+    author_name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    author_email = models.EmailField(_("email"), max_length=EMAIL_MAX_LENGTH)
     author_url = models.URLField(
-        "website", max_length=URL_MAX_LENGTH, blank=True, validators=[validate_website]
+        _("website"), max_length=URL_MAX_LENGTH, blank=True, validators=[validate_website]
     )
-    body_raw = models.TextField("comment as typed")
-    body_html = models.TextField("comment as shown", editable=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    submitted_at = models.DateTimeField(default=timezone.now)
-    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    body_raw = models.TextField(_("comment as typed"))
+    body_html = models.TextField(_("comment as shown"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
-    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True, editable=False)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -272,16 +287,16 @@ class Comment(models.Model):
         editable=False,
     )
     # An editors' pick (moderation.feature): shown above the thread as well as in it.
-    featured_at = models.DateTimeField("featured", null=True, blank=True, editable=False)
+    featured_at = models.DateTimeField(_("featured"), null=True, blank=True, editable=False)
     # When the IP address and user agent were cleared (COMMENTS_IP_RETENTION_DAYS, or an
     # erasure), so the admin can say "purged" rather than show a blank.
-    ip_purged_at = models.DateTimeField("IP purged", null=True, blank=True, editable=False)
+    ip_purged_at = models.DateTimeField(_("IP purged"), null=True, blank=True, editable=False)
 
     # When the text was last changed after posting (by its poster or an editor): "(edited)".
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Derived on every save(), never typed: see save().
     email_normalized = models.CharField(
-        "email (normalised)", max_length=EMAIL_MAX_LENGTH, editable=False, default=""
+        _("email (normalised)"), max_length=EMAIL_MAX_LENGTH, editable=False, default=""
     )
     fingerprint = models.CharField(max_length=64, editable=False, default="")
     # The random key of the browser session that posted it, so that session (and no other)
@@ -296,11 +311,15 @@ class Comment(models.Model):
     spam_reasons = models.JSONField(default=list, blank=True, editable=False)
     # How many readers recommend it (comments.moderation.reactions keeps it true, on write),
     # so a thread shows counts and sorts by them without counting rows.
-    recommendation_count = models.PositiveIntegerField("recommendations", default=0, editable=False)
+    recommendation_count = models.PositiveIntegerField(
+        _("recommendations"), default=0, editable=False
+    )
 
     objects = CommentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["submitted_at", "pk"]
         indexes = [
             # The thread: one discussion's visible comments, oldest first.
@@ -345,7 +364,10 @@ class Comment(models.Model):
         )
 
     def __str__(self):
-        return f"Comment by {self.author_name} ({self.submitted_at:%Y-%m-%d %H:%M})"
+        return gettext("Comment by %(name)s (%(submitted)s)") % {
+            "name": self.author_name,
+            "submitted": f"{self.submitted_at:%Y-%m-%d %H:%M}",
+        }
 
     def save(self, *args, **kwargs):
         """Derive what must never go stale: the sanitized HTML, the identity, the fingerprint.

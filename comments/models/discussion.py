@@ -22,6 +22,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..conf import settings
 
@@ -214,31 +216,32 @@ class Discussion(models.Model):
     # No index of its own: the unique (content type, object id) constraint's serves.
     content_type = models.ForeignKey(
         ContentType,
+        verbose_name=_("content type"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
     )
-    object_id = models.CharField(max_length=64, blank=True, default="")
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, default="")
     content_object = GenericForeignKey("content_type", "object_id")
     # A page discussion: the page's absolute URL (its key). An object's: its address as last
     # seen (get_absolute_url), kept up to date by Discussion.objects.of().
-    url = models.CharField("address", max_length=URL_MAX_LENGTH, blank=True, default="")
-    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True, default="")
+    url = models.CharField(_("address"), max_length=URL_MAX_LENGTH, blank=True, default="")
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH, blank=True, default="")
     is_open = models.BooleanField(
-        "open for comments", default=True, help_text="Readers may post new comments here."
+        _("open for comments"), default=True, help_text=_("Readers may post new comments here.")
     )
     closes_at = models.DateTimeField(
-        "closes",
+        _("closes"),
         null=True,
         blank=True,
-        help_text="Comments close at this time (blank: only 'close after days' applies).",
+        help_text=_("Comments close at this time (blank: only 'close after days' applies)."),
     )
     # The object's publication date where it has one (COMMENTS_MODELS' published_at), else
     # when the discussion began: "close after days" counts from it.
-    published_at = models.DateTimeField(default=timezone.now)
-    approved_count = models.PositiveIntegerField("approved comments", default=0, editable=False)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    approved_count = models.PositiveIntegerField(_("approved comments"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Changes with anything a cached page shows of the discussion (its title, its switch).
     updated_at = models.DateTimeField(auto_now=True)
@@ -246,6 +249,8 @@ class Discussion(models.Model):
     objects = DiscussionManager()
 
     class Meta:
+        verbose_name = _("discussion")
+        verbose_name_plural = _("discussions")
         ordering = ["-published_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -265,7 +270,7 @@ class Discussion(models.Model):
         ]
 
     def __str__(self):
-        return self.title or self.url or f"Discussion {self.pk}"
+        return self.title or self.url or gettext("Discussion %(id)s") % {"id": self.pk}
 
     def get_absolute_url(self):
         """Where readers see the thread: the object's page, or for a page discussion this

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..conf import settings
 from .comment import EMAIL_MAX_LENGTH, normalize_email
@@ -52,42 +54,42 @@ class DiscussionSettings(models.Model):
     SINGLETON_PK = 1
 
     hold_all = models.BooleanField(
-        "hold every new comment for moderation",
+        _("hold every new comment for moderation"),
         null=True,
         blank=True,
-        help_text="Unknown: follow the environment.",
+        help_text=_("Unknown: follow the environment."),
     )
     flood_seconds = models.PositiveIntegerField(
-        "seconds between comments from one address or email",
+        _("seconds between comments from one address or email"),
         null=True,
         blank=True,
-        help_text="0 turns flood control off; blank follows the environment.",
+        help_text=_("0 turns flood control off; blank follows the environment."),
     )
     max_links = models.PositiveIntegerField(
-        "hold comments with more links than",
+        _("hold comments with more links than"),
         null=True,
         blank=True,
-        help_text="Links typed as text count too; blank follows the environment.",
+        help_text=_("Links typed as text count too; blank follows the environment."),
     )
     close_after_days = models.PositiveIntegerField(
-        "close discussions older than (days)",
+        _("close discussions older than (days)"),
         null=True,
         blank=True,
-        help_text="0: never; blank follows the environment.",
+        help_text=_("0: never; blank follows the environment."),
     )
     hold_words = models.TextField(
-        "hold for moderation",
+        _("hold for moderation"),
         blank=True,
-        help_text=(
+        help_text=_(
             "One word, phrase, email, address or IP per line. A comment containing any of "
             "them in its name, email, website, text, IP or browser is held for moderation. "
             "Matched inside words, ignoring case: “press” matches “WordPress”."
         ),
     )
     disallowed_words = models.TextField(
-        "disallowed",
+        _("disallowed"),
         blank=True,
-        help_text=(
+        help_text=_(
             "The same, one per line, but a match sends the comment straight to spam. Its "
             "poster sees the usual moderation note."
         ),
@@ -95,13 +97,13 @@ class DiscussionSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "discussion settings"
+        verbose_name = verbose_name_plural = _("discussion settings")
         constraints = [
             models.CheckConstraint(condition=models.Q(pk=1), name="discussion_settings_one_row")
         ]
 
     def __str__(self):
-        return "Discussion settings"
+        return gettext("Discussion settings")
 
     def save(self, *args, **kwargs):
         self.pk = self.SINGLETON_PK
@@ -209,19 +211,22 @@ class Block(models.Model):
     authors of selected comments", or by hand."""
 
     email = models.CharField(
-        "email", max_length=EMAIL_MAX_LENGTH, blank=True, help_text="Compared normalised."
+        _("email"), max_length=EMAIL_MAX_LENGTH, blank=True, help_text=_("Compared normalised.")
     )
     network = models.CharField(
-        "IP address or range",
+        _("IP address or range"),
         max_length=49,
         blank=True,
-        help_text="An address (203.0.113.7, 2001:db8::1) or a CIDR range (203.0.113.0/24).",
+        help_text=_("An address (203.0.113.7, 2001:db8::1) or a CIDR range (203.0.113.0/24)."),
     )
-    reason = models.CharField(max_length=200, blank=True)
-    expires_at = models.DateTimeField("expires", null=True, blank=True, help_text="Blank: never.")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    expires_at = models.DateTimeField(
+        _("expires"), null=True, blank=True, help_text=_("Blank: never.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         django_settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -232,6 +237,8 @@ class Block(models.Model):
     objects = BlockQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -248,7 +255,9 @@ class Block(models.Model):
     def clean(self):
         self.email = normalize_email(self.email)
         if bool(self.email) == bool(self.network):
-            raise ValidationError("Give either an email or an IP address or range, not both.")
+            raise ValidationError(
+                gettext("Give either an email or an IP address or range, not both.")
+            )
         if self.email:
             try:
                 validate_email(self.email)
@@ -259,7 +268,7 @@ class Block(models.Model):
                 self.network = str(ipaddress.ip_network(self.network.strip(), strict=False))
             except ValueError as error:
                 raise ValidationError(
-                    {"network": "Enter an IP address or a range such as 203.0.113.0/24."}
+                    {"network": gettext("Enter an IP address or a range such as 203.0.113.0/24.")}
                 ) from error
 
     @property

@@ -8,6 +8,8 @@ comment enough readers report.
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .comment import Comment
 
@@ -23,6 +25,8 @@ class Recommendation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
         constraints = [
             models.UniqueConstraint(
                 fields=["comment", "reader_key"], name="one_recommendation_per_reader"
@@ -43,22 +47,25 @@ class Report(models.Model):
     """
 
     class Reason(models.TextChoices):
-        SPAM = "spam", "Spam"
-        ABUSE = "abuse", "Abusive or hateful"
-        OFF_TOPIC = "off_topic", "Off topic"
-        OTHER = "other", "Something else"
+        # Translators: why a reader reports a comment.
+        SPAM = "spam", pgettext_lazy("a report's reason", "Spam")
+        ABUSE = "abuse", _("Abusive or hateful")
+        OFF_TOPIC = "off_topic", _("Off topic")
+        OTHER = "other", _("Something else")
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reason = models.CharField(max_length=10, choices=Reason.choices)
     # The reader's own words (required for "other"), plain text, shown escaped to editors.
     text = models.CharField(max_length=REPORT_TEXT_MAX_LENGTH, blank=True)
     reader_key = models.CharField(max_length=32)
-    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # When an editor's approval cleared it: it no longer counts towards holding the comment.
     cleared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["comment", "reader_key"], name="one_report_per_reader")

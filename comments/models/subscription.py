@@ -4,6 +4,7 @@ until its owner follows the signed link in it (comments.notify)."""
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .comment import EMAIL_MAX_LENGTH, normalize_email
 from .discussion import Discussion
@@ -21,8 +22,8 @@ class SubscriptionQuerySet(models.QuerySet):
 
 class Subscription(models.Model):
     class Scope(models.TextChoices):
-        REPLIES = "replies", "Replies to my comments"
-        ALL = "all", "Every new comment"
+        REPLIES = "replies", _("Replies to my comments")
+        ALL = "all", _("Every new comment")
 
     discussion = models.ForeignKey(
         Discussion, on_delete=models.CASCADE, related_name="subscriptions"
@@ -44,6 +45,8 @@ class Subscription(models.Model):
     objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
         constraints = [
             models.UniqueConstraint(
                 fields=["discussion", "email_normalized", "scope"], name="one_subscription_each"

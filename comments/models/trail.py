@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .comment import Comment
 
@@ -16,38 +17,40 @@ class ModerationEvent(models.Model):
     """
 
     class Action(models.TextChoices):
-        SUBMIT = "submit", "Submitted"
-        APPROVE = "approve", "Approved"
-        SPAM = "spam", "Marked as spam"
-        REMOVE = "remove", "Removed"
-        RESTORE = "restore", "Restored"
-        EDIT = "edit", "Edited"
-        DELETE = "delete", "Deleted"
-        FEATURE = "feature", "Featured as an editors' pick"
-        UNFEATURE = "unfeature", "No longer an editors' pick"
-        ERASE = "erase", "Author's personal data erased"
-        PURGE = "purge", "IP address and user agent purged"
-        IMPORT = "import", "Imported from another system"
-        HOLD = "hold", "Held after readers' reports"
+        SUBMIT = "submit", _("Submitted")
+        APPROVE = "approve", _("Approved")
+        SPAM = "spam", _("Marked as spam")
+        REMOVE = "remove", _("Removed")
+        RESTORE = "restore", _("Restored")
+        EDIT = "edit", _("Edited")
+        DELETE = "delete", _("Deleted")
+        FEATURE = "feature", _("Featured as an editors' pick")
+        UNFEATURE = "unfeature", _("No longer an editors' pick")
+        ERASE = "erase", _("Author's personal data erased")
+        PURGE = "purge", _("IP address and user agent purged")
+        IMPORT = "import", _("Imported from another system")
+        HOLD = "hold", _("Held after readers' reports")
         # Told to the registry's listeners (the thread shows the count), never kept in the
         # trail: a reader's recommendation is not a moderation decision.
-        RECOMMEND = "recommend", "Recommendations changed"
+        RECOMMEND = "recommend", _("Recommendations changed")
 
     comment = models.ForeignKey(
         Comment, null=True, on_delete=models.SET_NULL, related_name="events"
     )
-    comment_ref = models.PositiveBigIntegerField("comment id", db_index=True)
+    comment_ref = models.PositiveBigIntegerField(_("comment id"), db_index=True)
     action = models.CharField(max_length=10, choices=Action.choices)
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    rule = models.CharField("automatic rule", max_length=100, blank=True)
+    rule = models.CharField(_("automatic rule"), max_length=100, blank=True)
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("moderation event")
+        verbose_name_plural = _("moderation events")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["comment", "-created_at"])]
 

@@ -3,7 +3,8 @@
 - `registry`: the listeners told after each committed change (attached in `comments.apps`).
 - `rules`: the policy for new comments (which status, which rule decided, why).
 - `decisions`: one function per decision, each recording who or which rule decided and why,
-  and `DECISIONS`, the one table of the decisions editors take.
+  `DECISIONS`, the one table of the decisions editors take, and `RULE_LABELS`, the automatic
+  rules' names as editors read them.
 - `privacy`: a commenter's data for export, erasure at their request, the IP purge.
 - `reactions`: readers' recommendations (counted on the comment) and reports (enough of them
   hold the comment).
@@ -19,6 +20,7 @@ it, and the base (`comments.models`, `comments.sanitize`, `comments.conf`).
 from .decisions import (
     DECISIONS,
     POSTER,
+    RULE_LABELS,
     Action,
     DuplicateComment,
     EditorsDecision,
@@ -34,6 +36,7 @@ from .decisions import (
     remove,
     remove_own,
     restore,
+    rule_label,
     staff_name,
     staff_reply,
     submit,
@@ -80,6 +83,7 @@ __all__ = [
     "PERSONAL_FIELDS",
     "POSTER",
     "READER_REPORTS",
+    "RULE_LABELS",
     "TOO_FAST",
     "Action",
     "CannotReact",
@@ -119,6 +123,7 @@ __all__ = [
     "report",
     "reports_to_hold",
     "restore",
+    "rule_label",
     "staff_name",
     "staff_reply",
     "submit",

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
+from ..conf import settings
 from ..models import (
     Comment,
     Discussion,
@@ -65,7 +68,9 @@ def record(action, comments, from_status, to_status, by, reason=""):
         for comment in comments
     )
     if person is not None:
-        label = Action(action).label
+        # Stored, so in the site's language whoever acts (as editors' alerts are written).
+        with translation.override(settings.LANGUAGE_CODE):
+            label = str(Action(action).label)
         LogEntry.objects.log_actions(
             user_id=person.pk,
             queryset=comments,
@@ -369,16 +374,23 @@ def delete(comments, *, by, reason=""):
 @dataclass(frozen=True)
 class EditorsDecision:
     """One decision an editor can take on comments, and each name it goes by: the admin's
-    action and change page button, the moderation queue's button and key."""
+    action and change page button, the moderation queue's button and key, and what each of
+    them says once it is taken.
+
+    Whole sentences, each translated as one (lazily, in the editor's language): a past
+    participle agrees with what it tells of in many languages, so no sentence is assembled
+    from a translated fragment."""
 
     key: str  # in the queue's URLs and the change page's form
     decide: object  # the write path's function: decide(comments, by=…, reason=…)
     label: str  # the change page's button
-    past: str  # "The comment was …"
+    done: str  # the admin action's message: `done % {"count": n}` (a plural, by "count")
+    done_one: str  # the change page's message: "The comment was …."
+    already: str  # the change page's message when nothing changed
     action_name: str  # the admin action
     action_label: str  # the admin action, in the list's menu
     queue_label: str = ""  # the queue's button ("": not a button there)
-    queue_past: str = ""  # "The comment by … was …" in the queue ("": not offered there)
+    queue_done: str = ""  # the queue's message: `queue_done % {"author": name}` ("": not there)
     shortcut: str = ""  # the queue's key
     approved_only: bool = False  # offered on a published comment only
 
@@ -389,62 +401,126 @@ DECISIONS = {
         EditorsDecision(
             "approve",
             approve,
-            "Approve",
-            "approved",
+            _("Approve"),
+            ngettext_lazy(
+                "%(count)d comment was approved.", "%(count)d comments were approved.", "count"
+            ),
+            _("The comment was approved."),
+            _("The comment was already approved; nothing changed."),
             "approve_comments",
-            "Approve selected comments",
-            queue_label="Approve",
-            queue_past="approved",
+            _("Approve selected comments"),
+            queue_label=_("Approve"),
+            queue_done=_("The comment by %(author)s was approved."),
             shortcut="a",
         ),
         EditorsDecision(
             "spam",
             mark_spam,
-            "Mark as spam",
-            "marked as spam",
+            _("Mark as spam"),
+            ngettext_lazy(
+                "%(count)d comment was marked as spam.",
+                "%(count)d comments were marked as spam.",
+                "count",
+            ),
+            _("The comment was marked as spam."),
+            _("The comment was already marked as spam; nothing changed."),
             "mark_comments_as_spam",
-            "Mark selected comments as spam",
-            queue_label="Spam",
-            queue_past="marked as spam",
+            _("Mark selected comments as spam"),
+            # Translators: the moderation queue's button that marks a comment as spam.
+            queue_label=pgettext_lazy("decision", "Spam"),
+            queue_done=_("The comment by %(author)s was marked as spam."),
             shortcut="s",
         ),
         EditorsDecision(
             "remove",
             remove,
-            "Remove",
-            "removed",
+            _("Remove"),
+            ngettext_lazy(
+                "%(count)d comment was removed.", "%(count)d comments were removed.", "count"
+            ),
+            _("The comment was removed."),
+            _("The comment was already removed; nothing changed."),
             "remove_comments",
-            "Remove selected comments",
-            queue_label="Remove",
-            queue_past="removed",
+            _("Remove selected comments"),
+            queue_label=_("Remove"),
+            queue_done=_("The comment by %(author)s was removed."),
             shortcut="r",
         ),
         EditorsDecision(
             "restore",
             restore,
-            "Restore (undo the last decision)",
-            "restored",
+            _("Restore (undo the last decision)"),
+            ngettext_lazy(
+                "%(count)d comment was restored.", "%(count)d comments were restored.", "count"
+            ),
+            _("The comment was restored."),
+            _("The comment was already restored; nothing changed."),
             "restore_comments",
-            "Restore selected comments (undo)",
-            queue_past="put back in the queue",
+            _("Restore selected comments (undo)"),
+            queue_done=_("The comment by %(author)s was put back in the queue."),
         ),
         EditorsDecision(
             "feature",
             feature,
-            "Feature as an editors' pick",
-            "made an editors' pick",
+            _("Feature as an editors' pick"),
+            ngettext_lazy(
+                "%(count)d comment was made an editors' pick.",
+                "%(count)d comments were made editors' picks.",
+                "count",
+            ),
+            _("The comment was made an editors' pick."),
+            _("The comment was already an editors' pick; nothing changed."),
             "feature_comments",
-            "Feature selected comments as editors' picks",
+            _("Feature selected comments as editors' picks"),
             approved_only=True,
         ),
         EditorsDecision(
             "unfeature",
             unfeature,
-            "Unfeature",
-            "taken out of the editors' picks",
+            _("Unfeature"),
+            ngettext_lazy(
+                "%(count)d comment was taken out of the editors' picks.",
+                "%(count)d comments were taken out of the editors' picks.",
+                "count",
+            ),
+            _("The comment was taken out of the editors' picks."),
+            _("The comment was already out of the editors' picks; nothing changed."),
             "unfeature_comments",
-            "Take selected comments out of the editors' picks",
+            _("Take selected comments out of the editors' picks"),
             approved_only=True,
         ),
     )
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# The automatic rules, as editors read their names.
+
+# Who decided when no editor did: each rule's name as the trail stores it (in `rule`: from
+# comments.moderation.rules, .reactions, .privacy, .imports, the spam filter, the erasure
+# command), and as the admin, the queue and the alerts show it, in the editor's language. The
+# stored names stay as they are (the comment list filters on them); a name not listed here is
+# shown as stored.
+RULE_LABELS = {
+    "honeypot": pgettext_lazy("an automatic moderation rule", "honeypot"),
+    "form token": pgettext_lazy("an automatic moderation rule", "form token"),
+    "flood control": pgettext_lazy("an automatic moderation rule", "flood control"),
+    "blocked": pgettext_lazy("an automatic moderation rule", "blocked"),
+    "disallowed words": pgettext_lazy("an automatic moderation rule", "disallowed words"),
+    "spam filter": pgettext_lazy("an automatic moderation rule", "spam filter"),
+    "hold all": pgettext_lazy("an automatic moderation rule", "hold all"),
+    "hold words": pgettext_lazy("an automatic moderation rule", "hold words"),
+    "links": pgettext_lazy("an automatic moderation rule", "links"),
+    "known author": pgettext_lazy("an automatic moderation rule", "known author"),
+    "new author": pgettext_lazy("an automatic moderation rule", "new author"),
+    "reader reports": pgettext_lazy("an automatic moderation rule", "reader reports"),
+    "its poster": pgettext_lazy("an automatic moderation rule", "its poster"),
+    "IP retention": pgettext_lazy("an automatic moderation rule", "IP retention"),
+    "import": pgettext_lazy("an automatic moderation rule", "import"),
+    "erasure request": pgettext_lazy("an automatic moderation rule", "erasure request"),
+}
+
+
+def rule_label(rule):
+    """A rule's name as editors read it (see RULE_LABELS); "" and None stay as they are."""
+    return RULE_LABELS.get(rule, rule) if rule else rule

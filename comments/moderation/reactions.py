@@ -17,6 +17,7 @@ import enum
 from collections import Counter
 
 from django.db import IntegrityError, models, transaction
+from django.utils import translation
 
 from ..conf import settings
 from ..models import Comment, ModerationEvent, Recommendation, Report
@@ -140,8 +141,10 @@ def reports_to_hold(comment):
 
 
 def summary(reports):
-    """The reports as the trail says them: "3 reports: Spam (2); Abusive or hateful: …"."""
-    counts = Counter(report.why for report in reports)
+    """The reports as the trail says them: "3 reports: Spam (2); Abusive or hateful: …".
+    Stored, so in the site's language, not the reporting reader's."""
+    with translation.override(settings.LANGUAGE_CODE):
+        counts = Counter(report.why for report in reports)
     parts = [f"{why} ({n})" if n > 1 else why for why, n in counts.items()]
     return f"{len(reports)} reports: " + "; ".join(parts)
 

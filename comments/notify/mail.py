@@ -13,8 +13,6 @@ every message `List-Unsubscribe: <https://…/unsubscribe/<token>/>` with
 Links are absolute, from COMMENTS_SITE_URL.
 """
 
-import html
-import re
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -22,11 +20,12 @@ from django.core import mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 
 from ..conf import settings
 from ..models import Subscription
+from ..sanitize import comment_text
 from . import tokens
 
 CONFIRM_TEMPLATE = "comments/email/notify_confirm.txt"
@@ -72,12 +71,9 @@ def one_line(text):
 
 
 def plain_text(body_html):
-    """A comment's sanitized HTML as the plain text a reader would see: line breaks kept,
-    tags dropped, entities decoded; at most TEXT_CHARS characters."""
-    text = re.sub(r"<br\s*/?>", "\n", body_html or "")
-    text = html.unescape(strip_tags(text))
-    text = re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n")).strip()
-    return Truncator(text).chars(TEXT_CHARS)
+    """A comment's sanitized HTML as the plain text a reader would see (line breaks kept,
+    tags dropped, entities decoded), at most TEXT_CHARS characters."""
+    return Truncator(comment_text(body_html)).chars(TEXT_CHARS)
 
 
 def indented(text, margin="   "):
@@ -129,7 +125,8 @@ def confirmation_message(subscriptions):
             "unsubscribe_url": unsubscribe_url(subscriptions),
             "days": settings.COMMENTS_NOTIFY_CONFIRM_DAYS,
         }
-        subject = f"Please confirm: email about “{context['title']}”"
+        # Translators: the subject of the message confirming a subscription to a discussion.
+        subject = gettext("Please confirm: email about “%(title)s”") % {"title": context["title"]}
         body = render_to_string(CONFIRM_TEMPLATE, context)
     return _message(subject, body, first.email, context["unsubscribe_url"])
 
@@ -162,22 +159,28 @@ def news_message(subscription, comments, *, speaks_for=()):
         unsubscribe = unsubscribe_url([subscription, *speaks_for])
         replies = subscription.scope == Scope.REPLIES
         count = len(items)
-        if replies:
-            noun = "reply" if count == 1 else "replies"
-        else:
-            noun = "comment" if count == 1 else "comments"
         context = _common(subscription.discussion) | {
             "items": items,
             "count": count,
-            "noun": noun,
             "replies": replies,
             "minutes": notify_minutes(),
             "unsubscribe_url": unsubscribe,
         }
-        lead = "A new" if count == 1 else f"{count} new"
-        subject = f"{lead} {noun} on “{context['title']}”"
+        subject = news_subject(replies, count) % {"count": count, "title": context["title"]}
         body = render_to_string(NEWS_TEMPLATE, context)
     return _message(subject, body, subscription.email, unsubscribe)
+
+
+def news_subject(replies, count):
+    """The subject of a notification of `count` replies (or comments), in the active
+    language: a format string taking the count and the discussion's title."""
+    if replies:
+        # Translators: the subject of a notification. Where your language uses the singular
+        # form for other numbers than 1 too, put %(count)s in it.
+        return ngettext("A new reply on “%(title)s”", "%(count)s new replies on “%(title)s”", count)
+    # Translators: the subject of a notification. Where your language uses the singular form
+    # for other numbers than 1 too, put %(count)s in it.
+    return ngettext("A new comment on “%(title)s”", "%(count)s new comments on “%(title)s”", count)
 
 
 def manage_message(subscriptions):
@@ -192,7 +195,9 @@ def manage_message(subscriptions):
             "count": len(subscriptions),
             "unsubscribe_url": unsubscribe,
         }
-        subject = f"Your email subscriptions on {context['site_name']}"
+        subject = gettext("Your email subscriptions on %(site_name)s") % {
+            "site_name": context["site_name"]
+        }
         body = render_to_string(MANAGE_TEMPLATE, context)
     return _message(subject, body, first.email, unsubscribe)
 

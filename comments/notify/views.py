@@ -23,6 +23,7 @@ from functools import wraps
 
 from django import forms
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -63,29 +64,35 @@ def page(request, template, context=None, status=200):
 
 
 REFUSALS = {
-    # why: (status, title, what the visitor can do)
+    # why: (status, title, what the visitor can do), in the language of each page (lazy)
     "expired": (
         400,
-        "This confirmation link has expired",
-        "Confirmation links work for a limited time. Nothing will be sent to your address. "
-        "To subscribe, tick the email box again the next time you comment.",
+        _("This confirmation link has expired"),
+        _(
+            "Confirmation links work for a limited time. Nothing will be sent to your address. "
+            "To subscribe, tick the email box again the next time you comment."
+        ),
     ),
     "expired-manage": (
         400,
-        "This link has expired",
-        "Links to your subscriptions work for a day. Ask for a new one below.",
+        _("This link has expired"),
+        _("Links to your subscriptions work for a day. Ask for a new one below."),
     ),
     "invalid": (
         400,
-        "This link does not work",
-        "It may have been cut short or changed on its way. Copy the whole link from the "
-        "message and try again, or ask for a link to your subscriptions.",
+        _("This link does not work"),
+        _(
+            "It may have been cut short or changed on its way. Copy the whole link from the "
+            "message and try again, or ask for a link to your subscriptions."
+        ),
     ),
     "gone": (
         404,
-        "There is nothing to confirm",
-        "This subscription was ended, or forgotten because it was not confirmed in time. "
-        "To subscribe, tick the email box again the next time you comment.",
+        _("There is nothing to confirm"),
+        _(
+            "This subscription was ended, or forgotten because it was not confirmed in time. "
+            "To subscribe, tick the email box again the next time you comment."
+        ),
     ),
 }
 
@@ -131,7 +138,7 @@ def unsubscribe(request, token):
 
 
 class AddressForm(forms.Form):
-    email = forms.EmailField(label="Your email address", max_length=EMAIL_MAX_LENGTH)
+    email = forms.EmailField(label=_("Your email address"), max_length=EMAIL_MAX_LENGTH)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 
 from ..conf import settings
 from ..models import Comment, Discussion
@@ -28,21 +29,29 @@ def _xml_text(text):
 
 
 def site_feed_title():
-    return f"{settings.COMMENTS_SITE_NAME}: latest comments"
+    # Translators: the title of the feed of a whole site's comments.
+    return gettext("%(site)s: latest comments") % {"site": settings.COMMENTS_SITE_NAME}
 
 
 def discussion_feed_title(discussion):
-    return f"Comments on “{discussion.title}” · {settings.COMMENTS_SITE_NAME}"
+    # Translators: the title of the feed of one discussion's comments.
+    return gettext("Comments on “%(title)s” · %(site)s") % {
+        "title": discussion.title,
+        "site": settings.COMMENTS_SITE_NAME,
+    }
 
 
 class LatestCommentsFeed(Feed):
-    """The latest approved comments of every public discussion, newest first."""
+    """The latest approved comments of every public discussion, newest first; its words in
+    the request's language (which the feed says it is in: Feed.language's default)."""
 
     feed_type = Atom1Feed
     link = "/"
 
     def subtitle(self):
-        return f"The latest readers' comments on {settings.COMMENTS_SITE_NAME}."
+        return gettext("The latest readers' comments on %(site)s.") % {
+            "site": settings.COMMENTS_SITE_NAME
+        }
 
     def title(self):
         return site_feed_title()
@@ -70,7 +79,12 @@ class LatestCommentsFeed(Feed):
 
     def item_title(self, comment):
         # Atom titles are plain text: the XML writer escapes them, so no escape() here.
-        return _xml_text(f"{comment.author_name} on “{comment.discussion.title}”")
+        # Translators: the title of one comment in a feed: who wrote it, and where.
+        title = gettext("%(name)s on “%(title)s”") % {
+            "name": comment.author_name,
+            "title": comment.discussion.title,
+        }
+        return _xml_text(title)
 
     def item_description(self, comment):
         # Already sanitized on write; Atom sends it as <summary type="html">.
@@ -106,7 +120,9 @@ class DiscussionCommentsFeed(LatestCommentsFeed):
         return f"{discussion.get_absolute_url()}#comments"
 
     def subtitle(self, discussion):
-        return f"Readers' comments on “{discussion.title}”, newest first."
+        return gettext("Readers' comments on “%(title)s”, newest first.") % {
+            "title": discussion.title
+        }
 
     def feed_url(self, discussion):
         return reverse("comments:discussion_feed", kwargs={"discussion_id": discussion.pk})

@@ -13,6 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from ..conf import settings
 from ..models import (
@@ -87,8 +89,10 @@ class CleanTextMixin:
         value = super().to_python(value)
         if value and _junk_characters(value, self.allow_newlines):
             raise ValidationError(
-                "This contains characters that can't be saved (control characters or "
-                "broken Unicode). Please remove them and try again.",
+                gettext(
+                    "This contains characters that can't be saved (control characters or "
+                    "broken Unicode). Please remove them and try again."
+                ),
                 code="junk",
             )
         return cap_combining_marks(value) if value else value
@@ -105,7 +109,8 @@ class NameField(CleanCharField):
         super().validate(value)
         if value and not has_visible_character(value):
             raise ValidationError(
-                "Please enter a name with at least one visible character.", code="invisible"
+                gettext("Please enter a name with at least one visible character."),
+                code="invisible",
             )
 
 
@@ -133,7 +138,8 @@ class CleanURLField(CleanTextMixin, forms.URLField):
 
 
 FORM_TOKEN_SALT = "comments.form-token"  # noqa: S105 (a namespace, not a secret)
-FORM_EXPIRED_MESSAGE = "This form expired; please post again."
+# English here (importable as such); translated where it is raised.
+FORM_EXPIRED_MESSAGE = gettext_noop("This form expired; please post again.")
 
 
 def sign_form_token(discussion, issued_at=None):
@@ -168,59 +174,67 @@ class FormTokenField(forms.CharField):
 
 # The notification boxes' note in the template (comments/_form.html): both name it.
 NOTIFY_NOTES_ID = "notify-notes"
-# A discussed model's verbose name the "anyone comments" box may say ("on this article");
-# anything else is "this page".
-_SIMPLE_NOUN = re.compile(r"[a-z]+(?: [a-z]+)?")
+# A discussed model's verbose name the "anyone comments" box may say ("on this article"):
+# a word or two of letters, in any script; anything else is "this page".
+_SIMPLE_NOUN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)?")
 
 
 def discussed_noun(discussion):
-    """What the reader comments on, in a word or two: the discussed model's verbose name
-    ("article", "live blog") when it is that simple, else "page" (and for a page
-    discussion)."""
+    """What the reader comments on, in a word or two, in the active language: the discussed
+    model's verbose name ("article", "live blog", as the project translates it) when it is
+    that simple; else None, "page" (and for a page discussion)."""
     if discussion.is_page:
-        return "page"
+        return None
     model = ContentType.objects.get_for_id(discussion.content_type_id).model_class()
     noun = str(model._meta.verbose_name).lower() if model is not None else ""
-    return noun if _SIMPLE_NOUN.fullmatch(noun) else "page"
+    return noun if _SIMPLE_NOUN.fullmatch(noun) else None
 
 
 def notify_all_label(discussion):
-    """The label of the "anyone comments" box on this discussion's form."""
-    return f"Email me when anyone comments on this {discussed_noun(discussion)}"
+    """The label of the "anyone comments" box on this discussion's form, in the active
+    language."""
+    noun = discussed_noun(discussion)
+    if noun is None:
+        return gettext("Email me when anyone comments on this page")
+    # Translators: a checkbox of the comment form. %(noun)s is what is discussed, in lower
+    # case: the name of the site's kind of object ("article", "live blog", translated by the
+    # site). Word it so that any such noun fits (e.g. without an article that must agree
+    # with it).
+    return gettext("Email me when anyone comments on this %(noun)s") % {"noun": noun}
 
 
 class CommentForm(forms.Form):
     """The "Leave a Reply" form; it owns every check on what a reader posts."""
 
-    name = NameField(label="Name", max_length=NAME_MAX_LENGTH)
-    email = CleanEmailField(label="Email", max_length=EMAIL_MAX_LENGTH)
+    name = NameField(label=_("Name"), max_length=NAME_MAX_LENGTH)
+    email = CleanEmailField(label=_("Email"), max_length=EMAIL_MAX_LENGTH)
     url = CleanURLField(
-        label="Website",
+        label=_("Website"),
         required=False,
         max_length=URL_MAX_LENGTH,
         assume_scheme="https",
         validators=[validate_website],
     )
     comment = CleanCommentField(
-        label="Comment",
+        label=_("Comment"),
         max_length=COMMENT_MAX_LENGTH,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
     )
 
     remember = forms.BooleanField(
-        label="Save my name, email, and website in this browser for the next time I comment.",
+        label=_("Save my name, email, and website in this browser for the next time I comment."),
         required=False,
     )
     # Reply notifications (comments.notify), unticked by default: a ticked box mails one
     # confirmation to the address, and nothing else until it is followed.
     notify_replies = forms.BooleanField(
-        label="Email me when someone replies to me",
+        label=_("Email me when someone replies to me"),
         required=False,
         widget=forms.CheckboxInput(attrs={"aria-describedby": NOTIFY_NOTES_ID}),
     )
     notify_all = forms.BooleanField(
-        label="Email me when anyone comments on this page",  # the discussion's noun: __init__
+        label="",  # the discussion's noun, in the reader's language: __init__
         required=False,
         widget=forms.CheckboxInput(attrs={"aria-describedby": NOTIFY_NOTES_ID}),
     )
@@ -254,7 +268,7 @@ class CommentForm(forms.Form):
     def clean_comment(self):
         comment = self.cleaned_data["comment"]
         if not has_visible_character(comment):
-            raise ValidationError("Please type a comment.", code="required")
+            raise ValidationError(gettext("Please type a comment."), code="required")
         check_markup(comment)
         return comment
 
@@ -271,7 +285,7 @@ class CommentForm(forms.Form):
             # and may press Post Comment again at once.
             issued_at = time.time() - settings.COMMENTS_MIN_SECONDS
             self.data[self.add_prefix("token")] = sign_form_token(self.discussion, issued_at)
-            raise ValidationError(FORM_EXPIRED_MESSAGE, code="expired")
+            raise ValidationError(gettext(FORM_EXPIRED_MESSAGE), code="expired")
         self.posted_too_fast = age < settings.COMMENTS_MIN_SECONDS
         return token
 
@@ -295,8 +309,11 @@ class CommentForm(forms.Form):
             self.data = self.data.copy()
             self.data[self.add_prefix("parent")] = ""
             raise ValidationError(
-                "The comment you are replying to is not available (it may have been removed). "
-                "Your reply is kept below: post it as a new comment, or reply to another one.",
+                gettext(
+                    "The comment you are replying to is not available (it may have been "
+                    "removed). Your reply is kept below: post it as a new comment, or reply to "
+                    "another one."
+                ),
                 code="bad_parent",
             )
         self.clicked_parent = parent  # whom the reader answers, for "Replying to …"
@@ -309,7 +326,7 @@ class CommentForm(forms.Form):
         # The policy in force for this post, read once (the view's flood check uses it too).
         self.policy = current_policy()
         if not self.discussion.accepts_comments(self.policy):
-            raise ValidationError("Comments are closed.", code="closed")
+            raise ValidationError(gettext("Comments are closed."), code="closed")
         # No duplicate check here: it runs only on an otherwise valid post (moderation.submit,
         # against a unique constraint), so an invalid form never says whether an email and
         # text are already on file.
@@ -323,7 +340,12 @@ class CommentForm(forms.Form):
                 if field.widget.is_hidden:  # nothing to go to: the text is what is kept
                     summary.append((None, message))
                 else:
-                    summary.append((self[name].id_for_label, f"{field.label}: {message}"))
+                    # Translators: one line of the list of a form's errors: the field's label,
+                    # then what is wrong with it.
+                    line = gettext("%(label)s: %(message)s")
+                    summary.append(
+                        (self[name].id_for_label, line % {"label": field.label, "message": message})
+                    )
         return summary
 
     @property
@@ -365,7 +387,7 @@ class OwnCommentForm(forms.Form):
     """A poster's edit of their own comment's text: the same checks as a new comment's."""
 
     comment = CleanCommentField(
-        label="Comment",
+        label=_("Comment"),
         max_length=COMMENT_MAX_LENGTH,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
@@ -378,13 +400,13 @@ class ReportForm(forms.Form):
     their own, needed for "Something else". Shared by the report page and the API."""
 
     reason = forms.ChoiceField(
-        label="Why should the editors look at this comment?",
+        label=_("Why should the editors look at this comment?"),
         choices=Report.Reason.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-        error_messages={"required": "Please choose a reason."},
+        error_messages={"required": _("Please choose a reason.")},
     )
     text = CleanCharField(
-        label="In a few words",
+        label=_("In a few words"),
         max_length=REPORT_TEXT_MAX_LENGTH,
         required=False,
     )
@@ -396,5 +418,7 @@ class ReportForm(forms.Form):
             and "text" not in self.errors  # too long, say: that error says enough
             and not has_visible_character(cleaned_data.get("text") or "")
         ):
-            self.add_error("text", ValidationError("Please say what is wrong.", code="required"))
+            self.add_error(
+                "text", ValidationError(gettext("Please say what is wrong."), code="required")
+            )
         return cleaned_data

@@ -15,7 +15,7 @@ import re
 import secrets
 
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from .. import moderation, notify
 from ..models import Comment, Discussion
@@ -24,8 +24,11 @@ from .network import client_ip
 
 logger = logging.getLogger(__name__)
 
-FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
-DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
+# In English here (importable as such), translated where they are said (Refused, the form).
+FLOOD_MESSAGE = gettext_noop("You are posting comments too quickly. Slow down.")
+DUPLICATE_MESSAGE = gettext_noop(
+    "Duplicate comment detected; it looks as though you've already said that!"
+)
 
 # A poster key as new_poster_key makes them (secrets.token_hex(16)).
 POSTER_KEY_SHAPE = re.compile(r"[0-9a-f]{32}")
@@ -35,8 +38,9 @@ BOT_TELLS = {"honeypot": moderation.HONEYPOT, "too fast": moderation.TOO_FAST}
 
 
 class Refused(Exception):
-    """A valid post that was not saved: `message` says why, in the words the reader sees,
-    and `http_status` is the answer's code (409: said already, 429: too soon)."""
+    """A valid post that was not saved: `message` says why, in the words the reader sees (in
+    the request's language), and `http_status` is the answer's code (409: said already, 429:
+    too soon)."""
 
     def __init__(self, message, http_status):
         super().__init__(message)
@@ -86,7 +90,7 @@ def post(request, form, poster_key, *, flood_exempt=False):
     )
     if moderation.is_duplicate(comment):
         # Said before flood control, which would otherwise call a double click "too quick".
-        raise Refused(DUPLICATE_MESSAGE, 409)
+        raise Refused(gettext(DUPLICATE_MESSAGE), 409)
     held, flood_keys = None, []
     seconds = form.policy.flood_seconds
     if seconds > 0 and not flood_exempt:
@@ -97,7 +101,7 @@ def post(request, form, poster_key, *, flood_exempt=False):
         )
     except moderation.DuplicateComment:
         throttle.release(flood_keys)  # nothing was posted
-        raise Refused(DUPLICATE_MESSAGE, 409) from None
+        raise Refused(gettext(DUPLICATE_MESSAGE), 409) from None
     subscribe(form, comment)
     return comment
 
@@ -134,7 +138,7 @@ def claim_flood_slot(comment, seconds):
         # outage neither loses a reader's words nor lets a flood be published.
         return moderation.FLOOD_UNCHECKED, []
     if not claimed:
-        raise Refused(FLOOD_MESSAGE, 429)
+        raise Refused(gettext(FLOOD_MESSAGE), 429)
     return None, keys
 
 
@@ -160,6 +164,6 @@ def edit(comment, form):
     try:
         moderation.edit_own(comment, form.cleaned_data["comment"])
     except moderation.DuplicateComment:
-        form.add_error("comment", DUPLICATE_MESSAGE)
+        form.add_error("comment", gettext(DUPLICATE_MESSAGE))
         return False
     return True

@@ -19,6 +19,7 @@ shares `file_report`, `ReportForm` and the answers.
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -30,11 +31,12 @@ from .forms import ReportForm
 from .network import client_ip
 from .session import mark_personal, poster_key, reader_key
 
-THANKS = "Thank you. The editors will look at it."
-REPORT_FLOOD_MESSAGE = (
+# In English here (importable as such), translated where they are said.
+THANKS = gettext_noop("Thank you. The editors will look at it.")
+REPORT_FLOOD_MESSAGE = gettext_noop(
     "You are sending reports too quickly. Wait a few seconds, then send your report again."
 )
-OWN_COMMENT = "You can't recommend your own comment."
+OWN_COMMENT = gettext_noop("You can't recommend your own comment.")
 # How many comment ids one ask for "which do I recommend?" may name (a page's worth).
 MAX_ASKED = 500
 
@@ -44,8 +46,8 @@ FETCH = "fetch"  # X-Requested-With from comments.js: answer in JSON, or the bar
 class TooSoon(Exception):
     """A report sooner than the flood seconds after this address's or browser's last one."""
 
-    def __init__(self, message=REPORT_FLOOD_MESSAGE):
-        super().__init__(message)
+    def __init__(self, message=None):
+        super().__init__(message or gettext(REPORT_FLOOD_MESSAGE))
 
 
 def published_comment(comment_id):
@@ -100,7 +102,7 @@ def recommend_view(request, comment_id):
             moderation.unrecommend(comment, key)
     except moderation.CannotReact:  # their own (the comment is published: published_comment)
         if _is_fetch(request):
-            return JsonResponse({"error": OWN_COMMENT}, status=403)
+            return JsonResponse({"error": gettext(OWN_COMMENT)}, status=403)
         return _recommend_page(request, comment, own=True, recommended=False, status=403)
     if _is_fetch(request):
         return JsonResponse({"recommended": wanted, "count": comment.recommendation_count})
@@ -108,7 +110,7 @@ def recommend_view(request, comment_id):
 
 
 def _recommend_page(request, comment, *, own, recommended, status=200):
-    context = _context(comment, own=own, recommended=recommended, own_message=OWN_COMMENT)
+    context = _context(comment, own=own, recommended=recommended, own_message=gettext(OWN_COMMENT))
     return render(request, "comments/recommend.html", context, status=status)
 
 
@@ -176,7 +178,7 @@ def report_sent_view(request, comment_id):
     if comment is None:
         raise Http404("No such comment.")
     mark_personal(request)
-    context = _context(comment, thanks=THANKS, back=comment.get_posted_url())
+    context = _context(comment, thanks=gettext(THANKS), back=comment.get_posted_url())
     return render(request, "comments/report_sent.html", context)
 
 

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext
 from django.views.csrf import csrf_failure as default_csrf_failure
 from django.views.decorators.http import require_http_methods
 
@@ -191,8 +192,10 @@ def csrf_failure(request, reason=""):
             form.is_valid()
             form.add_error(
                 None,
-                "Your comment was not sent because this page had expired. "
-                "Check it below and press Post Comment again.",
+                gettext(
+                    "Your comment was not sent because this page had expired. "
+                    "Check it below and press Post Comment again."
+                ),
             )
             return show_form_again(request, discussion, form, status=403)
     try:

@@ -10,13 +10,16 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_supported_language_variant, gettext
 
 from .. import thread
 from ..conf import settings
 from ..models import Comment, Discussion, estimated_count
 from ..public import pages
+from ..public.catalog import catalog_version
 from ..public.forms import CommentForm, notify_all_label, sign_form_token
 from ..public.session import (
     forget_posted_in,
@@ -25,7 +28,7 @@ from ..public.session import (
     poster_key,
     remembered_author,
 )
-from ..thread.render import author_name_html, comment_body, page_query, thread_order
+from ..thread.render import author_name_html, comment_body, page_query, says, thread_order
 
 register = template.Library()
 
@@ -38,8 +41,24 @@ def comment_styles():
 
 @register.simple_tag
 def comment_scripts():
-    """The one script of the comments, from this site: replies and posting without reloads."""
-    return format_html('<script src="{}" defer></script>', static("comments/comments.js"))
+    """The one script of the comments, from this site: replies and posting without reloads;
+    before it, its words in the page's language (comment_catalog_script; both deferred, so
+    they run in this order). Without the catalog the script speaks English."""
+    script = format_html('<script src="{}" defer></script>', static("comments/comments.js"))
+    return format_html("{}{}", comment_catalog_script(), script)
+
+
+@register.simple_tag
+def comment_catalog_script():
+    """The scripts' words in the page's language (comments.public.catalog), its address
+    naming the catalogs' version so that a release's new words show at once; nothing for a
+    language the site does not ship (the scripts speak English)."""
+    try:
+        language = get_supported_language_variant(get_language() or "")
+    except LookupError:
+        return ""
+    catalog = reverse("comments:jsi18n", kwargs={"lang": language})
+    return format_html('<script src="{}?v={}" defer></script>\n', catalog, catalog_version())
 
 
 def discussion_for(context, obj):
@@ -183,7 +202,10 @@ def comment_page_title(context, obj):
     """ " · Comments page 2" for the page title, on every comment page after the first."""
     discussion = discussion_for(context, obj)
     page = thread_for(context, discussion)["page"] if discussion is not None else 1
-    return f" · Comments page {page}" if page > 1 else ""
+    if page <= 1:
+        return ""
+    # Translators: in the page's title, after the title of what is discussed.
+    return " · " + gettext("Comments page %(page)s") % {"page": number_format(page)}
 
 
 @register.simple_tag(takes_context=True)
@@ -265,9 +287,9 @@ def blank_form(request, discussion, open_):
     each page puts its own values in; nothing of one reader reaches another. (With DEBUG on,
     every time, so template edits show at once.)
     """
-    # One rendering per state and per label of the "anyone comments" box ("on this
-    # article", "on this page"): the rest of the blank form is the same on every page.
-    key = (open_, notify_all_label(discussion))
+    # One rendering per state, per label of the "anyone comments" box ("on this article",
+    # "on this page") and per language: the rest of the blank form is the same on every page.
+    key = (open_, str(notify_all_label(discussion)), get_language())
     if settings.DEBUG or key not in _blank_forms:
         blank = CommentForm(discussion=discussion)
         blank.initial["token"] = TOKEN_PLACEHOLDER
@@ -318,6 +340,12 @@ def with_comment_counts(objects):
 def comment_author_name(comment):
     """A comment's author name as the thread and the picks show it (comments.thread.render)."""
     return author_name_html(comment)
+
+
+@register.simple_tag
+def comment_author_says(comment):
+    """ "Ann says:" over a comment quoted on a page, the name in bold as the thread has it."""
+    return says(format_html('<b class="fn">{}</b>', author_name_html(comment)))
 
 
 @register.simple_tag

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
 from ..conf import settings
 from ..models import POLICY_FOR_PAGES_KEY, Comment, ModerationEvent, Policy, current_policy
@@ -31,11 +32,12 @@ Action = ModerationEvent.Action
 GENERATION_KEY = "comments:thread-generation:{discussion_id}"
 # Replaced with any discussion's generation: what lists of objects show (their counts).
 COUNTS_GENERATION_KEY = "comments:counts-generation"
-# The "5": what a page holds (bump it when that changes, so a deploy never reads the old kind).
-# `order`: the order of its threads (?csort=, comments.thread.render.thread_order).
+# The "6": what a page holds (bump it when that changes, so a deploy never reads the old kind).
+# `order`: the order of its threads (?csort=, comments.thread.render.thread_order);
+# `language`: the one it was rendered in ("says:", "Reply", the dates), the reader's.
 PAGE_KEY = (
-    "comments:thread:5:{discussion_id}:{generation}:{edited}:{per_page}:{can_reply:d}"
-    ":{order}:{page}"
+    "comments:thread:6:{discussion_id}:{generation}:{edited}:{per_page}:{can_reply:d}"
+    ":{order}:{language}:{page}"
 )
 # A safety net only: a change is forgotten at once, but a cache that missed the word (Redis
 # unreachable at that moment) is right again within this time.
@@ -167,6 +169,7 @@ def cached_page(discussion, *, page, can_reply, order=None, generation=None):
             per_page=settings.COMMENTS_PER_PAGE,
             can_reply=can_reply,
             order=order,
+            language=get_language(),
             page=page,
         )
         found = cache.get(key)

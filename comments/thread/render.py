@@ -12,20 +12,28 @@ are the markup built that way, this module's constants, and the one reader's val
 as HTML, the sanitized body, marked in `comment_body`. So a field added later is escaped
 without anyone remembering to. A comment's name and body are shown through
 `author_name_html` and `comment_body` wherever it appears, its dates through `LocalDates`.
+
+Every word is in the active language (the thread cache keeps a page per language): the
+markup holds none, `ThreadWords` looks them up once per rendering and they go in as values,
+escaped like any other.
 """
 
 import functools
+import re
 from dataclasses import dataclass
 from html import escape
 
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS
+from django.utils.dateformat import DateFormat, re_formatchars
+from django.utils.dates import MONTHS, MONTHS_ALT
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 
 from ..conf import settings
 from ..models import THREAD_FIELDS, Comment
+from ..sanitize import comment_text
 
 Status = Comment.Status
 
@@ -144,30 +152,212 @@ def comment_body(comment):
     return SafeString(comment.body_html)
 
 
+# How the thread writes a comment's date, in Django's date format syntax: translated, so each
+# language orders and words it as its readers do (the month names are Django's own, in the
+# active language). English: "4 December 2026 at 21:18", and "4 December 2026" in the picks.
+# Translators: the date and time of a comment in the thread, in Django's date format syntax
+# (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date): j day, F month
+# name, Y year, H:i hours and minutes; a letter that is no code is escaped with a backslash
+# ("\a\t" writes "at").
+DATETIME_FORMAT = pgettext_lazy("comment date format", "j F Y \\a\\t H:i")
+# Translators: the date of a comment in the Editors' picks, in Django's date format syntax
+# (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date): j day, F month
+# name, Y year.
+DATE_FORMAT = pgettext_lazy("comment date format", "j F Y")
+_ESCAPED = re.compile(r"\\(.)")
+
+
+def _slow_code(code, local):
+    """A format character LocalDates does not write itself, as Django's DateFormat does."""
+    return str(getattr(DateFormat(local), code)())
+
+
+# The format characters LocalDates writes itself (the usual ones), as Python expressions of
+# the local datetime `t`; any other is asked of Django's DateFormat.
+_DATE_CODES = {
+    "d": "'%02d' % t.day",
+    "j": "str(t.day)",
+    "m": "'%02d' % t.month",
+    "n": "str(t.month)",
+    "F": "months[t.month]",
+    "E": "months_alt[t.month]",
+    "Y": "'%04d' % t.year",
+    "H": "'%02d' % t.hour",
+    "G": "str(t.hour)",
+    "i": "'%02d' % t.minute",
+}
+
+
+@functools.cache  # One per format: a language or two.
+def date_formatter(format_string):
+    """`format_string` (Django's date format syntax, as DateFormat reads it) as a function
+    of a local datetime and the month names, compiled once as `html_template` compiles markup:
+    "j F Y" becomes
+
+        def shown(t, months, months_alt):
+            return "".join((str(t.day), " ", months[t.month], " ", "%04d" % t.year))
+
+    Django's DateFormat takes some 20 µs a date, a thousand comments' worth of time. Only
+    this module's expressions and repr() literals go into the source."""
+    items = []
+    for index, piece in enumerate(re_formatchars.split(format_string)):
+        if index % 2:
+            items.append(_DATE_CODES.get(piece) or f"slow({piece!r}, t)")
+        elif piece:
+            items.append(repr(_ESCAPED.sub(r"\1", piece)))
+    source = (
+        "def shown(t, months, months_alt):\n"
+        f"    return ''.join(({', '.join(items or [repr('')])},))"
+    )
+    namespace = {"slow": _slow_code}
+    exec(source, namespace)  # noqa: S102
+    return namespace["shown"]
+
+
 class LocalDates:
-    """Dates as comments show them, in the current time zone: "4 December 2026 at 21:18"
-    (in the picks, "4 December 2026") and <time datetime>'s ISO 8601 value, to the second
-    (with microseconds the Nu HTML checker rejects it).
+    """Dates as comments show them, in the current time zone and language: "4 December 2026
+    at 21:18" (in the picks, "4 December 2026"), as DATETIME_FORMAT and DATE_FORMAT say, and
+    <time datetime>'s ISO 8601 value, to the second (with microseconds the Nu HTML checker
+    rejects it).
 
     The one date helper of the thread and the picks. One is made per rendering, so the time
-    zone and the month names (Django's, translated) are looked up once, not for each of a
-    thousand comments. Plain text: the templates escape it like any other value.
+    zone, the formats and the month names (Django's, translated) are looked up once, not for
+    each of a thousand comments (`date_formatter`). Plain text: the templates escape it like
+    any other value.
     """
 
-    __slots__ = ("months", "zone")
+    __slots__ = ("day_only", "months", "months_alt", "with_time", "zone")
 
     def __init__(self):
         self.zone = timezone.get_current_timezone()
         self.months = {number: str(name) for number, name in MONTHS.items()}
+        self.months_alt = {number: str(name) for number, name in MONTHS_ALT.items()}
+        self.with_time = date_formatter(str(DATETIME_FORMAT))
+        self.day_only = date_formatter(str(DATE_FORMAT))
 
     def __call__(self, when, *, with_time=True):
         """(shown, iso) for the aware datetime `when`."""
         local = when.astimezone(self.zone)
         iso = local.isoformat(timespec="seconds")  # 2026-12-04T21:18:07+01:00
-        shown = f"{local.day} {self.months[local.month]} {local.year}"
-        if with_time:
-            shown = f"{shown} at {iso[11:16]}"  # The time as iso has it: one format fewer.
+        shown = (self.with_time if with_time else self.day_only)(
+            local, self.months, self.months_alt
+        )
         return shown, iso
+
+
+def _text(message):
+    """A translated message as markup: escaped (quotes kept: it goes between tags only)."""
+    return SafeString(escape(message, quote=False))
+
+
+def _around(message, name="name"):
+    """A translated sentence around one piece of markup ("%(name)s says:"), as the escaped
+    text before and after it. Translations keep the placeholder (msgfmt checks it); one that
+    lost it puts the markup after the whole sentence."""
+    before, found, after = message.partition(f"%({name})s")
+    if not found:
+        before, after = f"{message} ", ""
+    return _text(before.replace("%%", "%")), _text(after.replace("%%", "%"))
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def sentence_template(message):
+    """A translated sentence with %(name)s placeholders (each at most once) as an
+    html_template, its text escaped (quotes too: it may go into an attribute), and the names
+    in the order the translation puts them: (fill, names). Made once per rendering and
+    language, so each comment costs what a constant template's values cost."""
+    parts = _PLACEHOLDER.split(message)
+    literals = [
+        escape(part.replace("%%", "%")).replace("{", "&#123;").replace("}", "&#125;")
+        for part in parts[::2]
+    ]
+    return html_template("{}".join(literals)), tuple(parts[1::2])
+
+
+def says(name_html):
+    """ "Ann says:" with `name_html` (markup, e.g. the name in <b>) in its place: above a
+    comment quoted on a page (the preview, the recommend and report pages)."""
+    before, after = _around(gettext("%(name)s says:"))
+    return html("{}{}{}", before, name_html, after)
+
+
+class ThreadWords:
+    """The thread's words in the active language, looked up once per rendering (as
+    LocalDates): the markup's texts escaped as SafeStrings (the fixed pieces of markup that
+    hold them made once too), and the sentences that take a reader's name as plain text,
+    put in per comment and escaped then."""
+
+    __slots__ = (
+        "awaiting",
+        "edit",
+        "edited",
+        "in_reply_to",
+        "in_reply_to_removed",
+        "in_the_thread",
+        "pick_label",
+        "recommend",
+        "recommend_labels",
+        "removed",
+        "reply",
+        "reply_to",
+        "report",
+        "report_to",
+        "says",
+        "staff_badge",
+        "staff_only",
+    )
+
+    def __init__(self):
+        self.says = _around(gettext("%(name)s says:"))
+        # Translators: for screen readers, after the name of a reply's author.
+        self.in_reply_to = _around(gettext("(in reply to %(name)s)"))
+        self.in_reply_to_removed = IN_REPLY_TO_REMOVED(
+            # Translators: for screen readers, after the name of a reply's author.
+            _text(gettext("(in reply to a removed comment)"))
+        )
+        self.removed = _text(gettext("This comment was removed."))
+        # Translators: after the date of a comment changed since it was posted.
+        self.edited = EDITED(_text(gettext("(edited)")))
+        self.pick_label = PICK_LABEL(_text(gettext("Editors' pick")))
+        self.awaiting = AWAITING_MODERATION(_text(gettext("Your comment is awaiting moderation.")))
+        # Translators: a badge after the name of a comment's author who is on the site's staff.
+        self.staff_badge = STAFF_BADGE(_text(pgettext("comment author", "Staff")))
+        # Translators: the link under a comment that opens the form to answer it.
+        self.reply = _text(pgettext("verb", "Reply"))
+        self.reply_to, _ = sentence_template(gettext("Reply to %(name)s"))
+        # Translators: the link under a comment that recommends it to other readers.
+        self.recommend = _text(pgettext("verb", "Recommend"))
+        self.recommend_labels = {}  # by count: sentence_template of ngettext's answer
+        # Translators: the link under a comment that reports it to the editors.
+        self.report = _text(pgettext("verb", "Report"))
+        self.report_to, _ = sentence_template(
+            gettext("Report this comment by %(name)s to the editors")
+        )
+        self.edit = _text(gettext("Edit or delete"))
+        # Translators: in the Editors' picks, the link to a pick in the thread, after its date.
+        self.in_the_thread = gettext("%(date)s · in the thread")
+        # Translators: shown to staff over a comment readers do not see; %(status)s is its
+        # status ("Pending", "Spam", "Removed").
+        self.staff_only = gettext("%(status)s: shown to staff only.")
+
+    def recommend_label(self, name, count):
+        """The Recommend link's accessible name: whose comment, and how many recommend it."""
+        found = self.recommend_labels.get(count)
+        if found is None:
+            found = self.recommend_labels[count] = sentence_template(
+                ngettext(
+                    "Recommend this comment by %(name)s, %(count)s recommendation",
+                    "Recommend this comment by %(name)s, %(count)s recommendations",
+                    count,
+                )
+            )
+        fill, names = found
+        if names == ("name", "count"):
+            return fill(name, count)
+        values = {"name": name, "count": count}
+        return fill(*[values[key] for key in names])
 
 
 # The page -----------------------------------------------------------------------------------
@@ -205,11 +395,11 @@ def render_page(
         (c for c in comments if c.featured_at and c.is_approved and hasattr(c, "page")),
         key=lambda c: (c.featured_at, c.pk),
     )
-    dates = LocalDates()
+    dates, words = LocalDates(), ThreadWords()
     context = {
         "discussion": discussion,
-        "picks_html": render_picks(picks, dates, order),
-        "comments_html": render_comments(shown, can_reply=can_reply, dates=dates),
+        "picks_html": render_picks(picks, dates, order, words=words),
+        "comments_html": render_comments(shown, can_reply=can_reply, dates=dates, words=words),
         "approved_count": approved_count,
         "page": page,
         "num_pages": num_pages,
@@ -228,7 +418,34 @@ def render_page(
         "page": page,
         "num_pages": num_pages,
         "personal": personal,
+        "shown_comments": shown_comments(
+            shown, discussion.get_absolute_url() + page_query(page, order)
+        ),
     }
+
+
+def shown_comments(threads, page_url):
+    """The approved comments of `threads`, depth first as the page shows them, as plain
+    data for what a page tells search engines (comments.templatetags.comment_structured_data):
+    the name, the website the thread links, the time, the text as plain text, the permalink
+    (on `page_url`). Made with the page and cached with it: no query, nothing to convert on a
+    warm page. Never an email: the thread's rows do not hold one."""
+    found = []
+    pending = list(reversed(threads))
+    while pending:
+        comment = pending.pop()
+        if comment.is_approved:
+            found.append(
+                {
+                    "author": comment.author_name,
+                    "author_url": comment.author_link,
+                    "submitted_at": comment.submitted_at,
+                    "text": comment_text(comment.body_html),
+                    "url": f"{page_url}#comment-{comment.pk}",
+                }
+            )
+        pending.extend(reversed(comment.children))
+    return found
 
 
 def _page_holding(comment_id, comments, threads, per_page):
@@ -276,14 +493,27 @@ def nest(comments, order=None):
 
 # Sorting ------------------------------------------------------------------------------------
 
-# The orders a reader may choose (?csort=), with the words of their links. Top-level threads
-# move, each whole; replies stay oldest first under their parent.
-ORDERS = {"oldest": "Oldest", "newest": "Newest", "best": "Most recommended"}
+# The orders a reader may choose (?csort=), with the words of their links (lazy: in the
+# language of each rendering). Top-level threads move, each whole; replies stay oldest first
+# under their parent.
+ORDERS = {
+    # Translators: a choice of the order of comments ("Sort by: Oldest · Newest · …").
+    "oldest": pgettext_lazy("comments sorted", "Oldest"),
+    # Translators: a choice of the order of comments ("Sort by: Oldest · Newest · …").
+    "newest": pgettext_lazy("comments sorted", "Newest"),
+    # Translators: a choice of the order of comments ("Sort by: Oldest · Newest · …").
+    "best": pgettext_lazy("comments sorted", "Most recommended"),
+}
 # The words of the links to the previous and the next comment page, in each order.
+_OLDER = pgettext_lazy("link to a comment page", "Older comments")
+_NEWER = pgettext_lazy("link to a comment page", "Newer comments")
 PAGE_LABELS = {
-    "oldest": ("Older comments", "Newer comments"),
-    "newest": ("Newer comments", "Older comments"),
-    "best": ("Previous comments", "Next comments"),
+    "oldest": (_OLDER, _NEWER),
+    "newest": (_NEWER, _OLDER),
+    "best": (
+        pgettext_lazy("link to a comment page", "Previous comments"),
+        pgettext_lazy("link to a comment page", "Next comments"),
+    ),
 }
 
 
@@ -334,33 +564,38 @@ def _pick_page(page, order):
 
 
 # Markup: each template's {} are filled in by html_template, which escapes them; constants
-# that go in as values are SafeStrings, markup as they are.
-STAFF_BADGE = SafeString(' <span class="badge text-bg-primary comment-staff-badge">Staff</span>')
+# that go in as values are SafeStrings, markup as they are. The words go in as values too
+# (ThreadWords), so the markup is the same in every language.
+STAFF_BADGE = html_template(' <span class="badge text-bg-primary comment-staff-badge">{}</span>')
 PICK = html_template(
     '<li class="editors-pick mb-3">\n'
     '  <p class="small text-body-secondary mb-1"><b class="text-body">{}</b>{} · '
-    '<a class="text-body-secondary" href="?cpage={}#comment-{}">{} · in the thread</a></p>\n'
+    '<a class="text-body-secondary" href="?cpage={}#comment-{}">{}</a></p>\n'
     '  <div class="comment-content">{}</div>\n'
     "</li>"
 )
 PICKS_SEPARATOR = SafeString("\n")
 
 
-def render_picks(picks, dates, order=None):
+def render_picks(picks, dates, order=None, *, words=None):
     """The "Editors' picks" above the thread: each pick's author, date and text, linking to
     it in its thread (which may be on another comment page; in `order`, the thread's)."""
-    return html_join([render_pick(comment, dates, order) for comment in picks], PICKS_SEPARATOR)
+    words = words or ThreadWords()
+    return html_join(
+        [render_pick(comment, dates, order, words=words) for comment in picks], PICKS_SEPARATOR
+    )
 
 
-def render_pick(comment, dates, order=None):
+def render_pick(comment, dates, order=None, *, words=None):
     """One pick's <li>: its name, body and date by the same helpers as in the thread."""
+    words = words or ThreadWords()
     shown_at, _ = dates(comment.submitted_at, with_time=False)
     return PICK(
         author_name_html(comment),
-        STAFF_BADGE if comment.staff_author_id else NO_MARKUP,
+        words.staff_badge if comment.staff_author_id else NO_MARKUP,
         _pick_page(comment.page, order),
         comment.pk,
-        shown_at,
+        words.in_the_thread % {"date": shown_at},
         comment_body(comment),
     )
 
@@ -370,10 +605,11 @@ CLOSE_CHILDREN = SafeString("</ol>\n  </li>\n")
 CLOSE_COMMENT = SafeString("\n</li>\n")
 
 
-def render_comments(threads, *, can_reply, dates=None):
+def render_comments(threads, *, can_reply, dates=None, words=None):
     """The <li> of each comment in `threads`, replies nested in <ol class="children">."""
     parts = []
     dates = dates or LocalDates()
+    words = words or ThreadWords()
     urls = comment_urls()
     # Depth first, without recursion: a thread as deep as the sanitizer's limits allow
     # renders like a flat one.
@@ -383,7 +619,7 @@ def render_comments(threads, *, can_reply, dates=None):
         if closing:
             parts.append(CLOSE_CHILDREN)
             continue
-        parts.append(render_comment(comment, can_reply, dates, urls))
+        parts.append(render_comment(comment, can_reply, dates, urls, words))
         if comment.children:
             parts.append(OPEN_CHILDREN)
             stack.append((comment, True))
@@ -404,11 +640,12 @@ COMMENT_HEAD = (
 )
 REMOVED = html_template(
     COMMENT_HEAD + '    <p class="comment-removed text-body-secondary fst-italic small mb-1">'
-    "This comment was removed.</p>\n  </article>"
+    "{}</p>\n  </article>"
 )
+# "{name} says:": the sentence's text before the name, the name, the text after it.
 COMMENT = html_template(
     COMMENT_HEAD + '    <footer class="comment-meta small text-body-secondary mb-1">\n'
-    '      <b class="fn text-body">{}{}</b> says:\n      {}'
+    '      {}<b class="fn text-body">{}{}</b>{}\n      {}'
     '<a class="text-body-secondary" href="#comment-{}"><time datetime="{}">{}</time></a>{}\n'
     "    </footer>\n"
     "{}"
@@ -417,19 +654,15 @@ COMMENT = html_template(
     "  </article>"
 )
 AUTHOR_LINK = html_template('<a href="{}" rel="external nofollow ugc" class="url">{}</a>')
-IN_REPLY_TO = html_template('<span class="visually-hidden">(in reply to {})</span>\n      ')
-IN_REPLY_TO_REMOVED = IN_REPLY_TO(SafeString("a removed comment"))
-EDITED = SafeString(' <span class="comment-edited">(edited)</span>')
-PICK_LABEL = SafeString(
-    '    <p class="comment-pick-label small fw-semibold mb-1">Editors\' pick</p>\n'
-)
+IN_REPLY_TO = html_template('<span class="visually-hidden">{}{}{}</span>\n      ')
+IN_REPLY_TO_REMOVED = html_template('<span class="visually-hidden">{}</span>\n      ')
+EDITED = html_template(' <span class="comment-edited">{}</span>')
+PICK_LABEL = html_template('    <p class="comment-pick-label small fw-semibold mb-1">{}</p>\n')
 STAFF_PREVIEW = html_template(
-    '    <p class="comment-staff-preview alert alert-warning py-1 px-2 small">'
-    "{}: shown to staff only.</p>\n"
+    '    <p class="comment-staff-preview alert alert-warning py-1 px-2 small">{}</p>\n'
 )
-AWAITING_MODERATION = SafeString(
-    '    <p class="comment-awaiting-moderation alert alert-info py-1 px-2 small">'
-    "Your comment is awaiting moderation.</p>\n"
+AWAITING_MODERATION = html_template(
+    '    <p class="comment-awaiting-moderation alert alert-info py-1 px-2 small">{}</p>\n'
 )
 # Under a published comment: Reply (when the discussion is open), Recommend with its count
 # and Report; under the poster's own while they may edit it, Reply and Edit instead.
@@ -437,7 +670,7 @@ ACTIONS_OPEN = '    <p class="reply small mb-0 mt-1">'
 ACTIONS_CLOSE = "</p>\n"
 REPLY_LINK = (
     '<a rel="nofollow" class="comment-reply-link" href="?replytocom={}#respond" '
-    'aria-label="Reply to {}">Reply</a>'
+    'aria-label="{}">{}</a>'
 )
 REPLY_THEN = html_template(REPLY_LINK + " ")
 # Recommend and Report are plain links to their pages (comments.public.reactions), which
@@ -446,23 +679,20 @@ REPLY_THEN = html_template(REPLY_LINK + " ")
 # is the row's, so it costs no query.
 RECOMMEND_LINK = (
     '<a rel="nofollow" class="comment-recommend-link" href="{}" '
-    'aria-label="Recommend this comment by {}, {}">Recommend'
+    'aria-label="{}">{}'
     '<span class="comment-recommend-count">{}</span></a>'
 )
-REPORT_LINK = (
-    '<a rel="nofollow" class="comment-report-link" href="{}" '
-    'aria-label="Report this comment by {} to the editors">Report</a>'
-)
+REPORT_LINK = '<a rel="nofollow" class="comment-report-link" href="{}" aria-label="{}">{}</a>'
 PUBLISHED_ACTIONS = html_template(
     ACTIONS_OPEN + "{}" + RECOMMEND_LINK + " " + REPORT_LINK + ACTIONS_CLOSE
 )
 EDIT_ACTIONS = html_template(
-    ACTIONS_OPEN + '<a class="comment-edit-link" href="{}">Edit or delete</a>' + ACTIONS_CLOSE
+    ACTIONS_OPEN + '<a class="comment-edit-link" href="{}">{}</a>' + ACTIONS_CLOSE
 )
 REPLY_AND_EDIT_ACTIONS = html_template(
     ACTIONS_OPEN
     + REPLY_LINK
-    + ' <a class="comment-edit-link ms-2" href="{}">Edit or delete</a>'
+    + ' <a class="comment-edit-link ms-2" href="{}">{}</a>'
     + ACTIONS_CLOSE
 )
 
@@ -484,17 +714,14 @@ def comment_urls():
     return CommentUrls(address("edit"), address("recommend"), address("report"))
 
 
-def recommendations(count):
-    """ "3 recommendations", for the Recommend link's accessible name."""
-    return f"{count} recommendation" if count == 1 else f"{count} recommendations"
-
-
-def render_comment(comment, can_reply, dates, urls):
+def render_comment(comment, can_reply, dates, urls, words=None):
     """One comment's opening <li> and its <article> (the caller closes the <li>).
 
     Every value goes in through a template; the names through `author_name_html`, the body
-    through `comment_body`, as in the picks and the preview.
+    through `comment_body`, as in the picks and the preview; the words from `words`
+    (ThreadWords, one per rendering).
     """
+    words = words or ThreadWords()
     pk = comment.pk
     status = comment.status
     approved = status == Status.APPROVED
@@ -507,7 +734,7 @@ def render_comment(comment, can_reply, dates, urls):
     else:
         extra = STATUS_CLASS[status]
     if status == Status.REMOVED and not preview:
-        return REMOVED(pk, comment.depth, extra)
+        return REMOVED(pk, comment.depth, extra, words.removed)
     name = author_name_html(comment)
     link = comment.author_link
     if link:
@@ -515,46 +742,57 @@ def render_comment(comment, can_reply, dates, urls):
     in_reply_to = NO_MARKUP
     if comment.parent_id:
         parent_name = comment.parent_name  # None when the parent was removed
-        in_reply_to = IN_REPLY_TO(AUTHOR_NAME(parent_name)) if parent_name else IN_REPLY_TO_REMOVED
+        if parent_name:
+            before, after = words.in_reply_to
+            in_reply_to = IN_REPLY_TO(before, AUTHOR_NAME(parent_name), after)
+        else:
+            in_reply_to = words.in_reply_to_removed
     shown_at, iso = dates(comment.submitted_at)
     notice = NO_MARKUP
     if approved and comment.featured_at:
-        notice = PICK_LABEL
+        notice = words.pick_label
     if preview:
-        notice = STAFF_PREVIEW(comment.get_status_display())
+        shown_to = words.staff_only % {"status": comment.get_status_display()}
+        notice = STAFF_PREVIEW(shown_to)
     elif pending_shown:
-        notice = AWAITING_MODERATION
+        notice = words.awaiting
     reply = approved and can_reply
+    author = comment.author_name
     if comment.editable:  # the poster's own: they can't recommend it
         edit = urls.edit.format(pk)
         if reply:
-            actions = REPLY_AND_EDIT_ACTIONS(pk, comment.author_name, edit)
+            reply_to = words.reply_to(author)
+            actions = REPLY_AND_EDIT_ACTIONS(pk, reply_to, words.reply, edit, words.edit)
         else:
-            actions = EDIT_ACTIONS(edit)
+            actions = EDIT_ACTIONS(edit, words.edit)
     elif approved:
         count = comment.recommendation_count
         actions = PUBLISHED_ACTIONS(
-            REPLY_THEN(pk, comment.author_name) if reply else NO_MARKUP,
+            REPLY_THEN(pk, words.reply_to(author), words.reply) if reply else NO_MARKUP,
             urls.recommend.format(pk),
-            comment.author_name,
-            recommendations(count),
+            words.recommend_label(author, count),
+            words.recommend,
             f" ({count})" if count else "",
             urls.report.format(pk),
-            comment.author_name,
+            words.report_to(author),
+            words.report,
         )
     else:
         actions = NO_MARKUP
+    says_before, says_after = words.says
     return COMMENT(
         pk,
         comment.depth,
         extra,
+        says_before,
         name,
-        STAFF_BADGE if comment.staff_author_id else NO_MARKUP,
+        words.staff_badge if comment.staff_author_id else NO_MARKUP,
+        says_after,
         in_reply_to,
         pk,
         iso,
         shown_at,
-        EDITED if comment.edited_at else NO_MARKUP,
+        words.edited if comment.edited_at else NO_MARKUP,
         notice,
         comment_body(comment),
         actions,

@@ -688,7 +688,8 @@ def test_the_queue_page_sends_its_content_security_policy(editor_client, article
     assert scripts
     for script in scripts:
         assert attr(script, "src"), f"an inline script: {script}"
-        assert attr(script, "src").startswith("/static/")
+        # Its own script, and the app's JavaScript catalog (its words, in the editor's language).
+        assert attr(script, "src").startswith(("/static/", "/comments/jsi18n/"))
     assert any(attr(s, "src").endswith("/comments/queue.js") for s in scripts)
 
 

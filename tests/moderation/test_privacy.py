@@ -61,8 +61,10 @@ def site_with_a_private_email(client):
 def test_no_public_page_contains_the_email_in_any_form(site_with_a_private_email):
     pages = crawl(Client(), ["/"])
     # The front page, both articles, the reply form for the approved comment, its recommend
-    # and report pages, and the Atom feeds: the site's and each article's.
-    assert len(pages) == 9, sorted(pages)
+    # and report pages, the comment feeds (the site's and each article's), the articles'
+    # feed, the scripts' catalog, and the language page from five of those pages.
+    assert len(pages) == 16, sorted(pages)
+    assert sum(url.startswith("/language/?next=") for url in pages) == 5
     forms = disguises(EMAIL)
     for url, (status, content) in pages.items():
         assert status == 200, url

@@ -70,3 +70,31 @@ def test_the_migration_strips_the_rule_from_old_reasons_and_reverses(article, ed
     assert reasons[old.pk] == "new author: no approved comment from this name and email"
     assert reasons[already.pk] == "links: 3 links (more than 2)"
     assert reasons[by_editor.pk] == "checked: fine"
+
+
+def test_every_rule_name_has_a_label_for_editors():
+    """Guards: each automatic rule's stored name has its translatable label (RULE_LABELS),
+    the English one being the name itself; the rules that name themselves in one place are
+    checked by their constants, the policy's own by reading rules.py."""
+    import inspect
+    import re
+
+    from comments.management.commands import erase_commenter_data
+    from comments.moderation import rules
+    from comments.spam import filter as spam_filter
+
+    named = {
+        moderation.HONEYPOT.rule,
+        moderation.TOO_FAST.rule,
+        moderation.FLOOD_UNCHECKED.rule,
+        moderation.READER_REPORTS,
+        moderation.POSTER,
+        moderation.IP_RETENTION,
+        moderation.IMPORT,
+        spam_filter.RULE,
+        erase_commenter_data.RULE,
+    }
+    named |= set(re.findall(r'Decision\(Status\.[A-Z]+, "([^"]+)"', inspect.getsource(rules)))
+    assert named <= set(moderation.RULE_LABELS)
+    assert all(str(label) == rule for rule, label in moderation.RULE_LABELS.items())
+    assert moderation.rule_label("a rule nobody named") == "a rule nobody named"

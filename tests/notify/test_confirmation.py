@@ -97,7 +97,7 @@ def test_a_ticked_box_sends_one_confirmation_and_nothing_of_the_rest(post, artic
         ADA.lower(),
     )
     assert subscription.confirmed_at is None
-    assert subscription.language == "en-gb"
+    assert subscription.language == "en"  # the reader's (LANGUAGE_CODE: none asked)
     (message,) = mail.outbox
     assert message.to == [ADA] and message.cc == [] and message.bcc == []
     assert message.recipients() == [ADA]

@@ -12,17 +12,21 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from ...models import ApiToken
 
 
 class TokenStateFilter(admin.SimpleListFilter):
-    title = "state"
+    title = _("state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("active", "Active"), ("revoked", "Revoked")]
+        return [
+            ("active", pgettext("an API token", "Active")),
+            ("revoked", pgettext("an API token", "Revoked")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "active":
@@ -67,19 +71,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
         # A revoked token is a record: it keeps the name it had.
         return (*self.SHOWN, "name") if obj.revoked_at else self.SHOWN
 
-    @admin.display(description="user", ordering="user__username")
+    @admin.display(description=_("user"), ordering="user__username")
     def owner(self, token):
         return token.user.get_username()
 
-    @admin.display(description="starts with")
+    @admin.display(description=_("starts with"))
     def prefix_shown(self, token):
         return format_html("<code>{}…</code>", token.prefix)
 
-    @admin.display(description="state", ordering="revoked_at")
+    @admin.display(description=_("state"), ordering="revoked_at")
     def state(self, token):
         if token.is_active:
-            return "Active"
-        return f"Revoked {date_format(timezone.localtime(token.revoked_at), 'j M Y H:i')}"
+            return pgettext("an API token", "Active")
+        revoked = date_format(timezone.localtime(token.revoked_at), "DATETIME_FORMAT")
+        return pgettext("an API token", "Revoked %(date)s") % {"date": revoked}
 
     # --- making one: the secret, once ---------------------------------------------------------
 
@@ -96,7 +101,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         silently: the browser asks before posting the form again."""
         context = {
             **self.admin_site.each_context(request),
-            "title": "Copy your new API token",
+            "title": gettext("Copy your new API token"),
             "opts": self.opts,
             "token": obj,
             "secret": obj.secret_shown_once,
@@ -113,13 +118,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if "_revoke" not in request.POST:
             return super().response_change(request, obj)
         if obj.revoke():
-            self.log_change(request, obj, "Revoked.")
-            self.message_user(request, f"The token “{obj.name}” was revoked; it works no more.")
+            self.log_change(request, obj, "Revoked.")  # stored: in the log as it was
+            self.message_user(
+                request,
+                gettext("The token “%(name)s” was revoked; it works no more.") % {"name": obj.name},
+            )
         else:
-            self.message_user(request, f"The token “{obj.name}” was revoked already.")
+            self.message_user(
+                request, gettext("The token “%(name)s” was revoked already.") % {"name": obj.name}
+            )
         return HttpResponseRedirect(request.path)
 
-    @admin.action(description="Revoke selected tokens", permissions=["change"])
+    @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
     def revoke_tokens(self, request, queryset):
         tokens = list(queryset.active())
         count = ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).revoke()

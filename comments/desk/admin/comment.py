@@ -23,7 +23,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from ... import moderation
 from ...models import (
@@ -39,8 +40,20 @@ from ...models import (
 from ...sanitize import check_markup
 from .. import queue
 from ..paginator import EstimatedCountPaginator
+from .spam import number
 
 Status = Comment.Status
+
+
+def decided_by(event):
+    """The automatic rule that took a trail's event, as editors read it."""
+    # Translators: who took a decision the trail recorded without saying who.
+    return moderation.rule_label(event.rule) or pgettext("who decided", "unknown")
+
+
+def status_name(value):
+    """A status the trail stored ("pending", …), as editors read it in their language."""
+    return Status(value).label.lower() if value in Status.values else value
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -50,7 +63,7 @@ class StatusFilter(admin.SimpleListFilter):
     or an email wants that reader's whole history.
     """
 
-    title = "status"
+    title = _("status")
     parameter_name = "status"
     show_all = "all"
 
@@ -59,7 +72,7 @@ class StatusFilter(admin.SimpleListFilter):
         self.default = self.show_all if request.GET.get(SEARCH_VAR) else Status.PENDING
 
     def lookups(self, request, model_admin):
-        return [*Status.choices, (self.show_all, "All")]
+        return [*Status.choices, (self.show_all, gettext("All"))]
 
     def value(self):
         return super().value() or self.default
@@ -82,14 +95,14 @@ class RuleFilter(admin.SimpleListFilter):
     """Which automatic rule made the latest decision ("new author", "links", …), so editors
     can check the machine's work rule by rule."""
 
-    title = "decided by rule"
+    title = _("decided by rule")
     parameter_name = "rule"
 
     def lookups(self, request, model_admin):
         rules = (
             ModerationEvent.objects.exclude(rule="").order_by("rule").values_list("rule", flat=True)
         )
-        return [(rule, rule) for rule in rules.distinct()]
+        return [(rule, moderation.rule_label(rule)) for rule in rules.distinct()]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -103,11 +116,7 @@ def decision_action(decision):
 
     def action(model_admin, request, queryset):
         count = len(decision.decide(queryset, by=request.user))
-        model_admin.message_user(
-            request,
-            ngettext("%(count)d comment was %(past)s.", "%(count)d comments were %(past)s.", count)
-            % {"count": count, "past": decision.past},
-        )
+        model_admin.message_user(request, decision.done % {"count": count})
 
     action.__name__ = decision.action_name
     return admin.action(description=decision.action_label, permissions=["change"])(action)
@@ -115,10 +124,10 @@ def decision_action(decision):
 
 class StaffReplyForm(forms.Form):
     text = forms.CharField(
-        label="Your reply",
+        label=_("Your reply"),
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
-        help_text="The same HTML as readers may use; it is sanitized like theirs.",
+        help_text=_("The same HTML as readers may use; it is sanitized like theirs."),
     )
 
     def clean_text(self):
@@ -150,7 +159,7 @@ class CommentAdminForm(forms.ModelForm):
         twins = Comment.objects.live_twins([edited])
         if self.instance.status != Status.REMOVED and twins.exists():
             raise forms.ValidationError(
-                "Another comment in this discussion has the same text from the same email."
+                gettext("Another comment in this discussion has the same text from the same email.")
             )
         return cleaned_data
 
@@ -179,10 +188,10 @@ class CommentAdmin(admin.ModelAdmin):
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = (
         (None, {"fields": ("status", "discussion", "parent")}),
-        ("Comment", {"fields": (("body_raw", "rendered"),)}),
-        ("Reader", {"fields": ("author_name", "author_email", "author_url")}),
+        (_("Comment"), {"fields": (("body_raw", "rendered"),)}),
+        (_("Reader"), {"fields": ("author_name", "author_email", "author_url")}),
         (
-            "For moderation",
+            _("For moderation"),
             {
                 "fields": (
                     "submitted_at",
@@ -194,8 +203,8 @@ class CommentAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Readers' reports", {"fields": ("reader_reports",)}),
-        ("Audit trail", {"fields": ("trail",)}),
+        (_("Readers' reports"), {"fields": ("reader_reports",)}),
+        (_("Audit trail"), {"fields": ("trail",)}),
     )
     readonly_fields = (
         "status",
@@ -257,14 +266,17 @@ class CommentAdmin(admin.ModelAdmin):
             try:
                 reply = moderation.staff_reply(parent, form.cleaned_data["text"], by=request.user)
             except moderation.DuplicateComment:
-                form.add_error("text", "You have already posted this reply.")
+                form.add_error("text", gettext("You have already posted this reply."))
             else:
                 self.message_user(
                     request,
                     format_html(
-                        'Your reply is published as “{}”, Staff: <a href="{}">see it</a>.',
-                        reply.author_name,
-                        reply.get_absolute_url(),
+                        gettext(
+                            "Your reply is published as “{name}”, Staff: "
+                            '<a href="{url}">see it</a>.'
+                        ),
+                        name=reply.author_name,
+                        url=reply.get_absolute_url(),
                     ),
                 )
                 return HttpResponseRedirect(
@@ -272,7 +284,7 @@ class CommentAdmin(admin.ModelAdmin):
                 )
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Reply as staff to {parent.author_name}",
+            "title": gettext("Reply as staff to %(name)s") % {"name": parent.author_name},
             "opts": self.model._meta,
             "parent": parent,
             "form": form,
@@ -290,7 +302,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     # --- the list -------------------------------------------------------------------------
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_badge(self, comment):
         # The rule that decided, in short; its full reason on hover and on the change page.
         rule, reason = (
@@ -298,11 +310,15 @@ class CommentAdmin(admin.ModelAdmin):
             getattr(comment, "decision_reason", None),
         )
         why = format_html(
-            '<br><span class="comment-reason" title="{}">{}</span>', reason or "", rule or "editor"
+            '<br><span class="comment-reason" title="{}">{}</span>',
+            reason or "",
+            # Translators: in the comment list, who decided when no automatic rule did.
+            moderation.rule_label(rule) or gettext("editor"),
         )
         score = (
             format_html(
-                '<br><span class="comment-score">spam score {}</span>', f"{comment.spam_score:.2f}"
+                '<br><span class="comment-score">{}</span>',
+                gettext("spam score %(score)s") % {"score": number(comment.spam_score, 2)},
             )
             if comment.spam_score is not None
             else ""
@@ -315,7 +331,7 @@ class CommentAdmin(admin.ModelAdmin):
             score,
         )
 
-    @admin.display(description="author", ordering="author_name")
+    @admin.display(description=_("author"), ordering="author_name")
     def author(self, comment):
         return format_html(
             '<bdi>{}</bdi><br><span class="comment-email">{}</span>',
@@ -323,31 +339,37 @@ class CommentAdmin(admin.ModelAdmin):
             comment.author_email,
         )
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def excerpt(self, comment):
         text = html.unescape(strip_tags(comment.body_html))
         return Truncator(" ".join(text.split())).chars(120)
 
-    @admin.display(description="discussion", ordering="discussion__title")
+    @admin.display(description=_("discussion"), ordering="discussion__title")
     def discussion_title(self, comment):
         return Truncator(comment.discussion.title).chars(48)
 
-    @admin.display(description="submitted", ordering="submitted_at")
+    @admin.display(description=_("submitted"), ordering="submitted_at")
     def submitted(self, comment):
-        return date_format(timezone.localtime(comment.submitted_at), "j M Y H:i")
+        return date_format(timezone.localtime(comment.submitted_at), "DATETIME_FORMAT")
 
-    @admin.display(description="IP address")
+    @admin.display(description=_("IP address"))
     def ip_shown(self, comment):
         """ "purged" once the retention period or an erasure cleared it, not a blank."""
-        return "purged" if comment.ip_purged_at else (comment.ip_address or "none recorded")
+        if comment.ip_purged_at:
+            return pgettext("an IP address or user agent", "purged")
+        return comment.ip_address or gettext("none recorded")
 
-    @admin.display(description="user agent")
+    @admin.display(description=_("user agent"))
     def user_agent_shown(self, comment):
-        return "purged" if comment.ip_purged_at else (comment.user_agent or "none recorded")
+        if comment.ip_purged_at:
+            return pgettext("an IP address or user agent", "purged")
+        return comment.user_agent or gettext("none recorded")
 
-    @admin.display(description="IP", ordering="ip_address")
+    @admin.display(description=_("IP"), ordering="ip_address")
     def ip(self, comment):
-        return "purged" if comment.ip_purged_at else comment.ip_address
+        if comment.ip_purged_at:
+            return pgettext("an IP address or user agent", "purged")
+        return comment.ip_address
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -367,26 +389,30 @@ class CommentAdmin(admin.ModelAdmin):
 
     # --- the change page ------------------------------------------------------------------
 
-    @admin.display(description="spam filter")
+    @admin.display(description=_("spam filter"))
     def spam_filter(self, comment):
         if comment.spam_score is None:
-            return "Not scored (no spam filter was trained when it was posted)."
+            return gettext("Not scored (no spam filter was trained when it was posted).")
+        # What weighed, as the filter described it when it scored the comment (stored).
         reasons = format_html_join(
             "", '<li>{} <span class="comment-reason">(+{})</span></li>', comment.spam_reasons
         )
         return format_html(
-            "Score <strong>{}</strong> (0: surely not spam, 1: surely spam). {}{}",
-            f"{comment.spam_score:.2f}",
-            "What weighed most towards spam:" if comment.spam_reasons else "",
+            "{} {}{}",
+            format_html(
+                gettext("Score <strong>{score}</strong> (0: surely not spam, 1: surely spam)."),
+                score=number(comment.spam_score, 2),
+            ),
+            gettext("What weighed most towards spam:") if comment.spam_reasons else "",
             format_html("<ul>{}</ul>", reasons) if comment.spam_reasons else "",
         )
 
-    @admin.display(description="as published")
+    @admin.display(description=_("as published"))
     def rendered(self, comment):
         # body_html was sanitized on write: it is exactly what readers' pages show.
         return format_html('<div class="comment-rendered">{}</div>', mark_safe(comment.body_html))  # noqa: S308
 
-    @admin.display(description="reports, newest first")
+    @admin.display(description=_("reports, newest first"))
     def reader_reports(self, comment):
         """Each reader's report: when, why, their words, and whether an editor's approval
         cleared it. Never who reported it (their browser's key, their IP address)."""
@@ -398,7 +424,7 @@ class CommentAdmin(admin.ModelAdmin):
             else ()
         )
         if not reports:
-            return "No reader has reported it."
+            return gettext("No reader has reported it.")
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -408,26 +434,31 @@ class CommentAdmin(admin.ModelAdmin):
                     report.get_reason_display(),
                     report.text,
                     (
-                        "cleared by an approval on "
-                        + date_format(timezone.localtime(report.cleared_at), "Y-m-d H:i")
+                        gettext("cleared by an approval on %(date)s")
+                        % {"date": date_format(timezone.localtime(report.cleared_at), "Y-m-d H:i")}
                         if report.cleared_at
-                        else "open"
+                        # Translators: a reader's report no editor's approval has cleared yet.
+                        else pgettext("a report", "open")
                     ),
                 )
                 for report in reports
             ),
         )
         return format_html(
-            '<table class="comment-reports"><thead><tr><th>when</th><th>reason</th>'
-            "<th>in their words</th><th>state</th></tr></thead><tbody>{}</tbody></table>",
+            '<table class="comment-reports"><thead><tr><th>{}</th><th>{}</th>'
+            "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            gettext("when"),
+            gettext("reason"),
+            gettext("in their words"),
+            gettext("state"),
             rows,
         )
 
-    @admin.display(description="decisions and edits, newest first")
+    @admin.display(description=_("decisions and edits, newest first"))
     def trail(self, comment):
         events = comment.events.select_related("actor")
         if not comment.pk or not events:
-            return "No decisions or edits recorded yet."
+            return gettext("No decisions or edits recorded yet.")
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td></tr>",
@@ -435,17 +466,22 @@ class CommentAdmin(admin.ModelAdmin):
                 (
                     date_format(timezone.localtime(event.created_at), "Y-m-d H:i:s"),
                     event.get_action_display(),
-                    event.from_status or "new",
-                    event.to_status or "deleted",
-                    event.decided_by,
+                    status_name(event.from_status) or pgettext("a comment's status", "new"),
+                    status_name(event.to_status) or pgettext("a comment's status", "deleted"),
+                    event.actor.get_username() if event.actor_id else decided_by(event),
                     event.reason,
                 )
                 for event in events
             ),
         )
         return format_html(
-            '<table class="comment-trail"><thead><tr><th>when</th><th>what</th><th>status</th>'
-            "<th>who</th><th>why</th></tr></thead><tbody>{}</tbody></table>",
+            '<table class="comment-trail"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            gettext("when"),
+            gettext("what"),
+            gettext("status"),
+            gettext("who"),
+            gettext("why"),
             rows,
         )
 
@@ -470,9 +506,9 @@ class CommentAdmin(admin.ModelAdmin):
         if decision is None:
             return super().response_change(request, obj)
         if decision.decide([obj], by=request.user):
-            self.message_user(request, f"The comment was {decision.past}.")
+            self.message_user(request, decision.done_one)
         else:
-            self.message_user(request, f"The comment was already {decision.past}; nothing changed.")
+            self.message_user(request, decision.already)
         return HttpResponseRedirect(request.path)
 
     def log_change(self, request, obj, message):
@@ -490,7 +526,7 @@ class CommentAdmin(admin.ModelAdmin):
     # --- bulk actions -----------------------------------------------------------------------
 
     @admin.action(
-        description="Export the personal data of the selected comments' authors (JSON)",
+        description=_("Export the personal data of the selected comments' authors (JSON)"),
         permissions=["change"],
     )
     def export_authors_data(self, request, queryset):
@@ -506,7 +542,7 @@ class CommentAdmin(admin.ModelAdmin):
         return response
 
     @admin.action(
-        description="Erase the personal data of the selected comments' authors (text kept)",
+        description=_("Erase the personal data of the selected comments' authors (text kept)"),
         permissions=["change"],
     )
     def erase_authors_data(self, request, queryset):
@@ -515,7 +551,9 @@ class CommentAdmin(admin.ModelAdmin):
         )
         comments = Comment.objects.filter(email_normalized__in=emails)
         count = len(moderation.erase(comments, by=request.user))
-        authors = ngettext("%(n)d author", "%(n)d authors", len(emails)) % {"n": len(emails)}
+        authors = ngettext("%(count)d author", "%(count)d authors", len(emails)) % {
+            "count": len(emails)
+        }
         self.message_user(
             request,
             ngettext(
@@ -530,7 +568,7 @@ class CommentAdmin(admin.ModelAdmin):
         opts = Block._meta
         return request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
 
-    @admin.action(description="Block the authors of selected comments", permissions=["block"])
+    @admin.action(description=_("Block the authors of selected comments"), permissions=["block"])
     def block_authors(self, request, queryset):
         """Block each selected comment's normalised email and IP address (as a one-address
         range): their next comments go to spam, silently. The blocks can be edited later
@@ -548,6 +586,7 @@ class CommentAdmin(admin.ModelAdmin):
         networks = {
             n for n in networks if range_covering(ranges, ipaddress.ip_network(n)[0]) is None
         }
+        # Stored with each block: not translated, like the trail's reasons.
         reason = f"blocked by {request.user.get_username()} from the comment list"
         Block.objects.bulk_create(
             [Block(email=email, reason=reason, created_by=request.user) for email in sorted(emails)]
@@ -556,11 +595,15 @@ class CommentAdmin(admin.ModelAdmin):
                 for network in sorted(networks)
             ]
         )
+        # Two counts: each in its plural form, then the sentence that holds them.
+        blocked_emails = ngettext("%(count)d email", "%(count)d emails", len(emails)) % {
+            "count": len(emails)
+        }
+        blocked_ips = ngettext("%(count)d IP address", "%(count)d IP addresses", len(networks)) % {
+            "count": len(networks)
+        }
         self.message_user(
             request,
-            ngettext("Blocked %(emails)d email", "Blocked %(emails)d emails", len(emails))
-            % {"emails": len(emails)}
-            + ngettext(" and %(ips)d IP address.", " and %(ips)d IP addresses.", len(networks))
-            % {"ips": len(networks)}
-            + " Their next comments go to spam.",
+            gettext("Blocked %(emails)s and %(ips)s. Their next comments go to spam.")
+            % {"emails": blocked_emails, "ips": blocked_ips},
         )

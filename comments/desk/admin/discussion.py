@@ -5,7 +5,11 @@ so there is no "Add"."""
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from ...models import Discussion
 
@@ -40,22 +44,25 @@ class DiscussionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="what")
+    # Translators: the column saying what is discussed (an article, a page, …).
+    @admin.display(description=pgettext_lazy("what is discussed", "what"))
     def kind(self, discussion):
         if discussion.is_page:
-            return "Page (by address)"
-        return discussion.content_type.name.capitalize()
+            return gettext("Page (by address)")
+        return capfirst(discussion.content_type.name)
 
-    @admin.display(description="page")
+    @admin.display(description=_("page"))
     def page_link(self, discussion):
-        return format_html('<a href="{}">View on site</a>', discussion.get_absolute_url())
+        return format_html(
+            '<a href="{}">{}</a>', discussion.get_absolute_url(), gettext("View on site")
+        )
 
-    @admin.display(description="approved comments", ordering="approved_count")
+    @admin.display(description=_("approved comments"), ordering="approved_count")
     def comments(self, discussion):
         url = reverse("admin:comments_comment_changelist")
         return format_html(
             '<a href="{}?discussion__id__exact={}&amp;status=approved">{}</a>',
             url,
             discussion.pk,
-            discussion.approved_count,
+            number_format(discussion.approved_count),
         )

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from ...conf import settings
 from ...models import (
@@ -18,15 +20,17 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
 
     fieldsets = (
         (
-            "Policy",
+            _("Policy"),
             {
-                "description": "A blank (or “Unknown”) value follows the server's environment, "
-                "shown under each field. A value set here wins, on every app server, from the "
-                "next comment.",
+                "description": _(
+                    "A blank (or “Unknown”) value follows the server's environment, shown under "
+                    "each field. A value set here wins, on every app server, from the next "
+                    "comment."
+                ),
                 "fields": ("hold_all", "flood_seconds", "max_links", "close_after_days"),
             },
         ),
-        ("Word lists", {"fields": ("hold_words", "disallowed_words")}),
+        (_("Word lists"), {"fields": ("hold_words", "disallowed_words")}),
     )
 
     ENVIRONMENT = {
@@ -41,12 +45,19 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
         for name, setting in self.ENVIRONMENT.items():
             value = getattr(settings, setting)
             if isinstance(value, bool):
-                value = "on" if value else "off"
+                # Translators: a yes-or-no setting's value, as the environment gives it.
+                value = pgettext("a setting", "on") if value else pgettext("a setting", "off")
             field = form.base_fields.get(name)
             if field is None:  # a view-only user's form has no fields
                 continue
             field.help_text = format_html(
-                "{} The environment ({}) says <strong>{}</strong>.", field.help_text, setting, value
+                "{} {}",
+                field.help_text,
+                format_html(
+                    gettext("The environment ({setting}) says <strong>{value}</strong>."),
+                    setting=setting,
+                    value=value,
+                ),
             )
         return form
 
@@ -65,16 +76,18 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
         return False
 
     def response_change(self, request, obj):
-        self.message_user(request, "The discussion settings were saved; they apply from now.")
+        self.message_user(
+            request, gettext("The discussion settings were saved; they apply from now.")
+        )
         return HttpResponseRedirect(request.path)
 
 
 class BlockStateFilter(admin.SimpleListFilter):
-    title = "state"
+    title = _("state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("active", "In force"), ("expired", "Expired")]
+        return [("active", gettext("In force")), ("expired", gettext("Expired"))]
 
     def queryset(self, request, queryset):
         active = Block.objects.active().values("pk")
@@ -101,11 +114,12 @@ class BlockAdmin(admin.ModelAdmin):
     list_select_related = ("created_by",)
     fields = ("email", "network", "reason", "expires_at")
 
-    @admin.display(description="blocks")
+    # Translators: the column saying what a block is on: an email, or IP addresses.
+    @admin.display(description=pgettext_lazy("what a block is on", "blocks"))
     def kind(self, block):
-        return "email" if block.email else "IP address or range"
+        return gettext("email") if block.email else gettext("IP address or range")
 
-    @admin.display(description="in force", boolean=True)
+    @admin.display(description=_("in force"), boolean=True)
     def in_force(self, block):
         return block.is_active
 

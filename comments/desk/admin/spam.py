@@ -5,6 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ... import moderation
 from ...conf import settings
@@ -13,6 +16,18 @@ from ...models import (
     SpamFilterVersion,
 )
 from ...spam import filter as spam_filter
+
+
+def number(value, decimals):
+    """A float rounded as Python's format rounds it ("{:.2f}"), written the editor's way
+    ("0.85", "0,85"): number_format alone would cut the digits off, not round them."""
+    return number_format(round(value, decimals), decimals)
+
+
+def percent(share, decimals):
+    """A share (0.873) as a percentage in the editor's language ("87.3%", "87,3 %")."""
+    # Translators: a percentage; %(value)s is the number. Write %% for the sign itself.
+    return gettext("%(value)s%%") % {"value": number(share * 100, decimals)}
 
 
 @admin.register(SpamFilterVersion)
@@ -47,23 +62,23 @@ class SpamFilterVersionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="spam caught")
+    @admin.display(description=_("spam caught"))
     def recall(self, version):
-        return None if version.cv_recall is None else f"{version.cv_recall:.1%}"
+        return None if version.cv_recall is None else percent(version.cv_recall, 1)
 
-    @admin.display(description="good sent to spam")
+    @admin.display(description=_("good sent to spam"))
     def false_spam(self, version):
-        return None if version.cv_false_spam is None else f"{version.cv_false_spam:.2%}"
+        return None if version.cv_false_spam is None else percent(version.cv_false_spam, 2)
 
-    @admin.display(description="ROC AUC")
+    @admin.display(description=_("ROC AUC"))
     def auc(self, version):
-        return None if version.cv_auc is None else f"{version.cv_auc:.3f}"
+        return None if version.cv_auc is None else number(version.cv_auc, 3)
 
-    @admin.display(description="thresholds: spam / hold")
+    @admin.display(description=_("thresholds: spam / hold"))
     def thresholds(self, version):
         if version.spam_threshold is None:
             return None
-        return f"{version.spam_threshold:.2f} / {version.hold_threshold:.2f}"
+        return f"{number(version.spam_threshold, 2)} / {number(version.hold_threshold, 2)}"
 
     def get_urls(self):
         train = self.admin_site.admin_view(self.train_view)
@@ -80,11 +95,14 @@ class SpamFilterVersionAdmin(admin.ModelAdmin):
         """ "Train now": in the background, like the automatic retraining."""
         if request.method != "POST" or not self.may_train(request):
             raise PermissionDenied
+        # The trigger is stored with the version it makes: not translated.
         if spam_filter.train_in_background("trained from the admin by an editor"):
-            self.message_user(request, "Training started; reload this page in a few seconds.")
+            self.message_user(
+                request, gettext("Training started; reload this page in a few seconds.")
+            )
         else:
             self.message_user(
-                request, "The filter is being trained already.", level=messages.WARNING
+                request, gettext("The filter is being trained already."), level=messages.WARNING
             )
         return HttpResponseRedirect(reverse("admin:comments_spamfilterversion_changelist"))
 
@@ -98,7 +116,7 @@ class SpamFilterVersionAdmin(admin.ModelAdmin):
             "examples_spam": seen.get(True, 0),
             "min_ham": settings.COMMENTS_FILTER_MIN_HAM,
             "min_spam": settings.COMMENTS_FILTER_MIN_SPAM,
-            "max_false_spam": f"{settings.COMMENTS_FILTER_MAX_FALSE_SPAM:.0%}",
+            "max_false_spam": percent(settings.COMMENTS_FILTER_MAX_FALSE_SPAM, 0),
             "retrain_every": settings.COMMENTS_FILTER_RETRAIN_EVERY,
             "mistakes": spam_filter.mistakes(),
             "recall": self.recall(current) if current else None,

@@ -11,9 +11,30 @@
  * - "Report" opens the report form under the comment, sends it and thanks in place (Escape
  *   or Cancel closes it, and focus goes back to the link).
  * Loaded from this site only (Content-Security-Policy: script-src 'self').
+ *
+ * Its words are in the page's language: Django's JavaScript catalog of the app's djangojs
+ * domain (comments/jsi18n/<lang>/, emitted before this script by {% comment_scripts %})
+ * defines gettext, ngettext and interpolate; without it (it failed to load), English.
  */
 (function () {
   "use strict";
+
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (singular, plural, count) {
+    return count === 1 ? singular : plural;
+  };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
+  /* A translated sentence with nodes in it: `format`'s %(name)s placeholders replaced by
+   * values[name] (a node, or a string that goes in as text), for element.append(...). */
+  function sentence(format, values) {
+    return format.split(/(%\(\w+\)s)/).filter(Boolean).map(function (part) {
+      var name = /^%\((\w+)\)s$/.exec(part);
+      return name && name[1] in values ? values[name[1]] : part;
+    });
+  }
 
   var FETCH_HEADER = { "X-Requested-With": "fetch" };
 
@@ -64,16 +85,18 @@
     parentInput.value = id;
     var name = comment.querySelector(".fn bdi");
     var note = replyingNote(section);
-    note.textContent = "Replying to ";
     var who = document.createElement("a");
     who.href = "#" + comment.id;
-    who.textContent = name ? name.textContent : "this comment";
+    var shownName = document.createElement("bdi");
+    shownName.textContent = name ? name.textContent : gettext("this comment");
+    who.append(shownName);
     var cancel = document.createElement("a");
     cancel.id = "cancel-comment-reply-link";
     cancel.href = "#respond";
     cancel.rel = "nofollow";
-    cancel.textContent = "Cancel reply";
-    note.append(who, " · ", cancel);
+    cancel.textContent = gettext("Cancel reply");
+    note.replaceChildren.apply(note, sentence(gettext("Replying to %(name)s"), { name: who }));
+    note.append(" · ", cancel);
     comment.querySelector(".comment-body").after(section);
     focusOn(document.getElementById("id_comment") || section);
     return true;
@@ -132,7 +155,9 @@
     if (submitter && submitter.name) data.append(submitter.name, submitter.value || "1");
     var buttons = formElement.querySelectorAll("button");
     buttons.forEach(function (button) { button.disabled = true; });
-    announce(submitter && submitter.name === "preview" ? "Preparing the preview…" : "Posting your comment…");
+    announce(submitter && submitter.name === "preview"
+      ? gettext("Preparing the preview…")
+      : gettext("Posting your comment…"));
     return fetch(formElement.action, {
       method: "POST",
       body: data,
@@ -150,8 +175,8 @@
             var comment = anchor && document.getElementById(anchor);
             history.replaceState(null, "", location);
             announce(comment && comment.querySelector(".comment-awaiting-moderation")
-              ? "Your comment was sent and is awaiting moderation."
-              : "Your comment was posted.");
+              ? gettext("Your comment was sent and is awaiting moderation.")
+              : gettext("Your comment was posted."));
             focusOn(comment);
           });
       }
@@ -161,10 +186,12 @@
         var summary = document.querySelector(".error-summary");
         var preview = document.getElementById("comment-preview");
         if (summary) {
-          announce("Your comment was not posted. " + summary.textContent.replace(/\s+/g, " ").trim());
+          announce(interpolate(gettext("Your comment was not posted. %(errors)s"), {
+            errors: summary.textContent.replace(/\s+/g, " ").trim(),
+          }, true));
           focusOn(summary);
         } else if (preview) {
-          announce("Preview ready. Your comment has not been posted yet.");
+          announce(gettext("Preview ready. Your comment has not been posted yet."));
           focusOn(preview);
         }
       });
@@ -209,9 +236,14 @@
     if (typeof count !== "number") return;
     var shown = link.querySelector(".comment-recommend-count");
     if (shown) shown.textContent = count ? " (" + count + ")" : "";
-    var label = link.getAttribute("aria-label") || "";
-    var words = count + (count === 1 ? " recommendation" : " recommendations");
-    link.setAttribute("aria-label", label.replace(/\d+ recommendations?$/, words));
+    var item = link.closest("li.comment");
+    var name = item && item.querySelector(":scope > article .fn bdi");
+    if (!name) return;
+    link.setAttribute("aria-label", interpolate(ngettext(
+      "Recommend this comment by %(name)s, %(count)s recommendation",
+      "Recommend this comment by %(name)s, %(count)s recommendations",
+      count
+    ), { name: name.textContent, count: count }, true));
   }
 
   var ASK_AT_ONCE = 200; // comment ids per "which do I recommend?" (the server takes 500)
@@ -265,11 +297,13 @@
       return response.json().then(function (data) {
         link.removeAttribute("aria-busy");
         if (!response.ok) {
-          announce(data.error || "Your recommendation was not counted.");
+          announce(data.error || gettext("Your recommendation was not counted."));
           return;
         }
         showRecommendation(link, data.recommended, data.count);
-        announce(data.recommended ? "You recommend this comment." : "Your recommendation was taken back.");
+        announce(data.recommended
+          ? gettext("You recommend this comment.")
+          : gettext("Your recommendation was taken back."));
       });
     }).catch(function () {
       // No JSON (the page expired, the network failed): the page of the link does it.
@@ -322,7 +356,7 @@
     var box = formElement.closest(".comment-report-box");
     var button = formElement.querySelector("button[type=submit]");
     if (button) button.disabled = true;
-    announce("Sending your report…");
+    announce(gettext("Sending your report…"));
     fetch(formElement.action, {
       method: "POST",
       body: new FormData(formElement),
@@ -341,7 +375,7 @@
           var close = document.createElement("button");
           close.type = "button";
           close.className = "btn btn-sm btn-outline-secondary comment-report-close";
-          close.textContent = "Close";
+          close.textContent = gettext("Close");
           box.replaceChildren(thanks, close);
           announce(thanks.textContent);
           focusOn(thanks);
@@ -349,12 +383,14 @@
           var fresh = document.importNode(again, true);
           formElement.replaceWith(fresh);
           var errors = fresh.querySelector(".comment-report-errors");
-          announce("Your report was not sent. " + (errors ? errors.textContent.replace(/\s+/g, " ").trim() : ""));
+          announce(interpolate(gettext("Your report was not sent. %(errors)s"), {
+            errors: errors ? errors.textContent.replace(/\s+/g, " ").trim() : "",
+          }, true).trim());
           focusOn(errors || fresh);
         } else {
           var gone = document.createElement("p");
           gone.className = "comment-report-done mb-2";
-          gone.textContent = "This comment can no longer be reported.";
+          gone.textContent = gettext("This comment can no longer be reported.");
           box.replaceChildren(gone);
           announce(gone.textContent);
           focusOn(gone);

@@ -50,6 +50,15 @@
  * under it), and tick the two email boxes (double opt-in: the server mails one message to
  * confirm). A recommendation or a report without a poster key yet gets one from the API,
  * kept as a post's is.
+ *
+ * In the reader's language: this site's words for the embed come as JSON
+ * (/comments/jsi18n/<lang>/json/, fetched before the thread shows; this script defines no
+ * global, so Django's script catalog is no use here). The language: the container's
+ * data-comments-lang if given (the first container that has one speaks for the page), else
+ * the page's <html lang>, else the browser's, each by its primary subtag ("fr-CA": "fr"),
+ * the first this site ships (its 404 says which it does); English if none is, or if the
+ * catalog can't be had. The container gets that lang, and dir="rtl" for a right-to-left
+ * language (the thread inside mirrors: its stylesheets use logical properties).
  */
 (function () {
   "use strict";
@@ -66,37 +75,212 @@
     return new URL(name, SCRIPT_URL).href;
   });
   var KEY_STORAGE = "comments-poster-key " + API_ORIGIN;
+
+  // --- The reader's language ---------------------------------------------------------------
+  // English (the words as written here) until the catalog comes: words.catalog maps each
+  // English text to its translation (a list of the plural forms for a text with a count).
+
+  var words = { language: "en", bidi: false, catalog: {}, plural: null };
+
+  /* Marks a text for translation where it is defined; translated where it is shown. */
+  function gettext_noop(text) { return text; }
+
+  function gettext(text) {
+    var found = words.catalog[text];
+    if (Array.isArray(found)) found = found[0];
+    return typeof found === "string" && found ? found : text;
+  }
+
+  function ngettext(singular, plural, count) {
+    var found = words.catalog[singular];
+    if (Array.isArray(found)) found = found[pluralIndex(count)];
+    else if (found !== undefined) found = null; // a catalog without this text's plurals
+    if (typeof found === "string" && found) return found;
+    return count === 1 ? singular : plural;
+  }
+
+  /* `format`'s %(name)s placeholders filled in from `values` (as text). */
+  function interpolate(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  }
+
+  /* A translated sentence with nodes in it, for el()'s children: `format` split around its
+   * %(name)s placeholders, each replaced by values[name] (a node, or text). */
+  function sentence(format, values) {
+    return format.split(/(%\(\w+\)s)/).filter(Boolean).map(function (part) {
+      var name = /^%\((\w+)\)s$/.exec(part);
+      return name && name[1] in values ? values[name[1]] : part;
+    });
+  }
+
+  function pluralIndex(count) {
+    var value = words.plural ? words.plural(count) : count !== 1;
+    if (typeof value === "boolean") return value ? 1 : 0;
+    return Number(value) || 0;
+  }
+
+  /* The catalog's plural rule (the C expression of n of the .po file's Plural-Forms, such
+   * as Arabic's six-way one) as a function, read by a small parser: no eval, which neither
+   * this site's nor the embedding page's Content-Security-Policy would allow. null for
+   * what it can't read (then: one, and the rest). */
+  function pluralRule(source) {
+    var tokens = String(source || "").match(/\d+|n|&&|\|\||[<>!=]=|\S/g);
+    if (!tokens) return null;
+    var at = 0;
+    var LEVELS = [["||"], ["&&"], ["==", "!="], ["<", "<=", ">", ">="], ["+", "-"], ["*", "/", "%"]];
+    var OPERATIONS = {
+      "||": function (a, b) { return a || b; },
+      "&&": function (a, b) { return a && b; },
+      "==": function (a, b) { return Number(a) === Number(b); },
+      "!=": function (a, b) { return Number(a) !== Number(b); },
+      "<": function (a, b) { return a < b; },
+      "<=": function (a, b) { return a <= b; },
+      ">": function (a, b) { return a > b; },
+      ">=": function (a, b) { return a >= b; },
+      "+": function (a, b) { return a + b; },
+      "-": function (a, b) { return a - b; },
+      "*": function (a, b) { return a * b; },
+      "/": function (a, b) { return b ? Math.trunc(a / b) : 0; },
+      "%": function (a, b) { return b ? a % b : 0; },
+    };
+    function take(token) {
+      if (tokens[at] !== token) throw new Error("plural rule: " + token + " expected");
+      at += 1;
+    }
+    function ternary() {
+      var test = binary(0);
+      if (tokens[at] !== "?") return test;
+      at += 1;
+      var yes = ternary();
+      take(":");
+      var no = ternary();
+      return function (n) { return test(n) ? yes(n) : no(n); };
+    }
+    function binary(level) {
+      if (level === LEVELS.length) return unary();
+      var left = binary(level + 1);
+      while (LEVELS[level].indexOf(tokens[at]) >= 0) {
+        left = operation(OPERATIONS[tokens[at++]], left, binary(level + 1));
+      }
+      return left;
+    }
+    function operation(apply, left, right) {
+      return function (n) { return apply(Number(left(n)), Number(right(n))); };
+    }
+    function unary() {
+      var token = tokens[at++];
+      if (token === "!") { var not = unary(); return function (n) { return !not(n); }; }
+      if (token === "-") { var minus = unary(); return function (n) { return -minus(n); }; }
+      if (token === "(") { var inner = ternary(); take(")"); return inner; }
+      if (token === "n") return function (n) { return n; };
+      if (/^\d+$/.test(token || "")) { var number = Number(token); return function () { return number; }; }
+      throw new Error("plural rule: unexpected " + token);
+    }
+    try {
+      var rule = ternary();
+      if (at !== tokens.length) return null;
+      rule(1);
+      return rule;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  /* The primary subtags of the languages to try, best first, without repeats. */
+  function wantedLanguages(hosts) {
+    var chosen = [];
+    var given = hosts.filter(function (host) { return host.hasAttribute("data-comments-lang"); })[0];
+    [given && given.getAttribute("data-comments-lang"), document.documentElement.getAttribute("lang"),
+      window.navigator.language].forEach(function (tag) {
+      var primary = String(tag || "").trim().toLowerCase().split(/[-_]/)[0];
+      if (/^[a-z]{2,3}$/.test(primary) && chosen.indexOf(primary) < 0) chosen.push(primary);
+    });
+    return chosen;
+  }
+
+  /* Where this site's catalogs are: beside its no-JavaScript discussion link in the snippet
+   * (…/comments/discussion/?url=… gives …/comments/jsi18n/), else /comments/jsi18n/. */
+  function catalogBase(hosts) {
+    var base = "/comments/";
+    hosts.some(function (host) {
+      var link = host.querySelector("a[href]");
+      var address = link && new URL(link.href, document.baseURI);
+      if (address && address.origin === API_ORIGIN && /\/discussion\/$/.test(address.pathname)) {
+        base = address.pathname.replace(/discussion\/$/, "");
+        return true;
+      }
+      return false;
+    });
+    return API_ORIGIN + base + "jsi18n/";
+  }
+
+  /* Fetch the first wanted language's catalog that this site has; English when the first
+   * wanted is English, when this site ships none of them, or when nothing answers. Always
+   * resolves (to the language shown). */
+  function loadWords(hosts) {
+    var wanted = wantedLanguages(hosts);
+    var base = catalogBase(hosts);
+    function english() { return words; }
+    function ask(language, shipped) {
+      if (!language || language === "en") return Promise.resolve(words);
+      var url = base + encodeURIComponent(language) + "/json/";
+      return fetch(url, { mode: "cors", credentials: "omit" }).then(function (response) {
+        return response.json().then(function (data) {
+          if (response.ok && data && data.catalog) {
+            words = {
+              language: String(data.language || language),
+              bidi: !!data.bidi,
+              catalog: data.catalog,
+              plural: pluralRule(data.plural),
+            };
+            return words;
+          }
+          // Not a language of this site: its answer lists those it has; the next wanted
+          // one of them, asked once.
+          if (response.status === 404 && !shipped && data && Array.isArray(data.languages)) {
+            var next = wanted.filter(function (code) {
+              return code !== language && data.languages.indexOf(code) >= 0;
+            })[0];
+            return ask(next, true);
+          }
+          return words;
+        });
+      }).catch(english);
+    }
+    return ask(wanted[0], false);
+  }
+
   var FIELDS = [
-    { name: "name", label: "Name", type: "text", autocomplete: "name", maxlength: 245, required: true },
-    { name: "email", label: "Email", type: "email", autocomplete: "email", maxlength: 100, required: true, note: "email-notes" },
-    { name: "url", label: "Website", type: "url", autocomplete: "url", maxlength: 200, required: false },
-    { name: "comment", label: "Comment", type: "textarea", maxlength: 65525, required: true },
+    { name: "name", label: gettext_noop("Name"), type: "text", autocomplete: "name", maxlength: 245, required: true },
+    { name: "email", label: gettext_noop("Email"), type: "email", autocomplete: "email", maxlength: 100, required: true, note: "email-notes" },
+    { name: "url", label: gettext_noop("Website"), type: "url", autocomplete: "url", maxlength: 200, required: false },
+    { name: "comment", label: gettext_noop("Comment"), type: "textarea", maxlength: 65525, required: true },
   ];
   var FIELD_LABELS = {};
   FIELDS.forEach(function (field) { FIELD_LABELS[field.name] = field.label; });
   // The form's email boxes, unticked; GET …/form words them for the discussion (boxes).
   var BOXES = [
-    { name: "notify_replies", label: "Email me when someone replies to me" },
-    { name: "notify_all", label: "Email me when anyone comments on this page" },
+    { name: "notify_replies", label: gettext_noop("Email me when someone replies to me") },
+    { name: "notify_all", label: gettext_noop("Email me when anyone comments on this page") },
   ];
-  var BOXES_NOTE = "Email boxes: we first send one message to confirm your address, and " +
-    "nothing else until you follow its link. Every email has a link that stops them at once.";
+  var BOXES_NOTE = gettext_noop("Email boxes: we first send one message to confirm your address, and nothing else until you follow its link. Every email has a link that stops them at once.");
   // A report's reasons and the most its words may be; GET …/form says (report_reasons).
   var REASONS = [
-    { value: "spam", label: "Spam" },
-    { value: "abuse", label: "Abusive or hateful" },
-    { value: "off_topic", label: "Off topic" },
-    { value: "other", label: "Something else" },
+    { value: "spam", label: gettext_noop("Spam") },
+    { value: "abuse", label: gettext_noop("Abusive or hateful") },
+    { value: "off_topic", label: gettext_noop("Off topic") },
+    { value: "other", label: gettext_noop("Something else") },
   ];
   var REPORT_TEXT_MAX = 200;
   // The orders readers may choose (the API's ?sort=, the HTML page's ?csort=), and the
   // words of the links to the previous and the next comment page in each.
   var ORDERS = [
-    { value: "oldest", label: "Oldest", pages: ["Older comments", "Newer comments"] },
-    { value: "newest", label: "Newest", pages: ["Newer comments", "Older comments"] },
-    { value: "best", label: "Most recommended", pages: ["Previous comments", "Next comments"] },
+    { value: "oldest", label: gettext_noop("Oldest"), pages: [gettext_noop("Older comments"), gettext_noop("Newer comments")] },
+    { value: "newest", label: gettext_noop("Newest"), pages: [gettext_noop("Newer comments"), gettext_noop("Older comments")] },
+    { value: "best", label: gettext_noop("Most recommended"), pages: [gettext_noop("Previous comments"), gettext_noop("Next comments")] },
   ];
-  var NO_ANSWER = "The comments server did not answer. Please try again.";
+  var NO_ANSWER = gettext_noop("The comments server did not answer. Please try again.");
+  // English dates as the HTML page shows them; other languages' by the browser (Intl).
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
   var warned = false;
@@ -129,7 +313,9 @@
   }
 
   function headers(json) {
-    var sent = { Accept: "application/json" };
+    // The API's own words (its error messages, the email boxes, a report's reasons) in the
+    // embed's language rather than the browser's (a header CORS lets through unasked).
+    var sent = { Accept: "application/json", "Accept-Language": words.language };
     if (json) sent["Content-Type"] = "application/json";
     var key = storedKey();
     if (key) sent["X-Poster-Key"] = key;
@@ -174,6 +360,11 @@
   function shownDate(iso) {
     var when = new Date(iso);
     if (isNaN(when.getTime())) return "";
+    if (words.language !== "en" && window.Intl && Intl.DateTimeFormat) {
+      try {
+        return new Intl.DateTimeFormat(words.language, { dateStyle: "long", timeStyle: "short" }).format(when);
+      } catch (error) { /* a language the browser can't date: as in English */ }
+    }
     var minutes = String(when.getMinutes()).padStart(2, "0");
     var hours = String(when.getHours()).padStart(2, "0");
     return when.getDate() + " " + MONTHS[when.getMonth()] + " " + when.getFullYear() +
@@ -184,13 +375,13 @@
     return /^https?:\/\//i.test(value || "");
   }
 
-  function plural(count, word) {
-    return count + " " + word + (count === 1 ? "" : "s");
-  }
-
   /* The Recommend button's accessible name, as the HTML page's link has it. */
   function recommendLabel(author, count) {
-    return "Recommend this comment by " + author + ", " + plural(count, "recommendation");
+    return interpolate(ngettext(
+      "Recommend this comment by %(name)s, %(count)s recommendation",
+      "Recommend this comment by %(name)s, %(count)s recommendations",
+      count
+    ), { name: author, count: count });
   }
 
   // --- One embedded discussion -------------------------------------------------------------
@@ -219,9 +410,10 @@
       (sort ? "&sort=" + encodeURIComponent(sort) : ""));
   };
 
-  Embed.prototype.start = function () {
+  Embed.prototype.start = function (ready) {
     var self = this;
-    return this.read(1).then(function (answer) {
+    return Promise.all([this.read(1), ready]).then(function (both) {
+      var answer = both[0];
       if (answer.status !== 200) {
         warnOnce(API_ORIGIN + " refused this page's thread (HTTP " + answer.status +
           (answer.data.message ? ": " + answer.data.message : "") + ").");
@@ -279,6 +471,10 @@
         window.setTimeout(resolve, 3000);
       });
     });
+    // The thread's language and direction: the container's (the page's own text around it
+    // may be in another), inherited into the shadow root.
+    this.host.setAttribute("lang", words.language);
+    this.host.setAttribute("dir", words.bidi ? "rtl" : "ltr");
     this.box = el("div", { class: "comments-embed", hidden: true });
     this.thread = el("section", { id: "comments", class: "comments-area", "aria-labelledby": "comments-title" });
     this.respond = el("section", { id: "respond", class: "comment-respond", "aria-labelledby": "reply-title" });
@@ -328,8 +524,13 @@
     // own title reads better.
     var title = isWebAddress(discussion.title) && this.title ? this.title : discussion.title;
     if (discussion.comments.length) {
-      children.push(el("h2", { id: "comments-title", class: "comments-title" },
-        [plural(count, "comment") + " on \u201c" + title + "\u201d"]));
+      children.push(el("h2", { id: "comments-title", class: "comments-title" }, [
+        interpolate(ngettext(
+          "%(count)s comment on \u201c%(title)s\u201d",
+          "%(count)s comments on \u201c%(title)s\u201d",
+          count
+        ), { count: count, title: title }),
+      ]));
       // As on the HTML page: an order to choose once there is more than one thread.
       if (discussion.num_pages > 1 || discussion.comments.length > 1) {
         children.push(this.sorter(this.order));
@@ -339,8 +540,8 @@
       children.push(list);
       if (discussion.num_pages > 1) children.push(this.pager(discussion));
     } else {
-      children.push(el("h2", { id: "comments-title", class: "comments-title" }, ["Comments"]));
-      children.push(el("p", { class: "comments-none" }, ["No comments yet."]));
+      children.push(el("h2", { id: "comments-title", class: "comments-title" }, [gettext("Comments")]));
+      children.push(el("p", { class: "comments-none" }, [gettext("No comments yet.")]));
     }
     this.thread.replaceChildren.apply(this.thread, children);
     if (this.parent !== null) {
@@ -373,35 +574,37 @@
     var article = el("article", { class: "comment-body" });
     item.append(article);
     if (comment.status === "removed") {
-      article.append(el("p", { class: "comment-removed-note" }, ["This comment was removed."]));
+      article.append(el("p", { class: "comment-removed-note" }, [gettext("This comment was removed.")]));
       return item;
     }
     var name = el("bdi", {}, [comment.author]);
     var shownName = isWebAddress(comment.author_url)
       ? el("a", { href: comment.author_url, rel: "external nofollow ugc", class: "url" }, [name])
       : name;
-    var meta = el("footer", { class: "comment-meta" }, [
-      el("b", { class: "fn" }, [shownName,
-        comment.staff ? el("span", { class: "comment-staff-badge" }, ["Staff"]) : null]),
-      " says: ",
-    ]);
+    // Translators: before a comment; %(name)s is its author's name (in bold).
+    var meta = el("footer", { class: "comment-meta" }, sentence(gettext("%(name)s says:"), {
+      name: el("b", { class: "fn" }, [shownName,
+        comment.staff ? el("span", { class: "comment-staff-badge" }, [gettext("Staff")]) : null]),
+    }).concat([" "]));
     if (parent) {
       meta.append(el("span", { class: "visually-hidden" }, [
-        "(in reply to " + (parent.status === "removed" ? "a removed comment" : parent.author) + ") ",
+        (parent.status === "removed"
+          ? gettext("(in reply to a removed comment)")
+          : interpolate(gettext("(in reply to %(name)s)"), { name: parent.author })) + " ",
       ]));
     }
     var permalink = this.url.split("#")[0] + "#comment-" + comment.id;
     meta.append(el("a", { href: permalink, class: "comment-permalink" }, [
       el("time", { datetime: comment.submitted_at }, [shownDate(comment.submitted_at)]),
     ]));
-    if (comment.edited_at) meta.append(" ", el("span", { class: "comment-edited" }, ["(edited)"]));
+    if (comment.edited_at) meta.append(" ", el("span", { class: "comment-edited" }, [gettext("(edited)")]));
     article.append(meta);
     if (comment.status === "approved" && comment.featured) {
-      article.append(el("p", { class: "comment-pick-label" }, ["Editors\u2019 pick"]));
+      article.append(el("p", { class: "comment-pick-label" }, [gettext("Editors\u2019 pick")]));
     }
     if (comment.status === "pending") {
       article.append(el("p", { class: "comment-awaiting-moderation" },
-        ["Your comment is awaiting moderation."]));
+        [gettext("Your comment is awaiting moderation.")]));
     }
     var content = el("div", { class: "comment-content" });
     content.innerHTML = comment.body_html; // sanitized by the server: the one HTML value
@@ -415,8 +618,8 @@
           type: "button",
           class: "comment-reply-link",
           "data-reply-to": comment.id,
-          "aria-label": "Reply to " + comment.author,
-        }, ["Reply"]));
+          "aria-label": interpolate(gettext("Reply to %(name)s"), { name: comment.author }),
+        }, [gettext("Reply")]));
       }
       if (!this.own[comment.id]) {
         var count = comment.recommendations || 0;
@@ -427,15 +630,17 @@
           "data-author": comment.author,
           "aria-pressed": this.recommended[comment.id] ? "true" : "false",
           "aria-label": recommendLabel(comment.author, count),
-        }, ["Recommend", el("span", { class: "comment-recommend-count" }, [count ? " (" + count + ")" : ""])]));
+        }, [gettext("Recommend"), el("span", { class: "comment-recommend-count" }, [count ? " (" + count + ")" : ""])]));
         actions.append(el("button", {
           type: "button",
           class: "link-button comment-report",
           "data-report": comment.id,
           "data-author": comment.author,
           "aria-expanded": "false",
-          "aria-label": "Report this comment by " + comment.author + " to the editors",
-        }, ["Report"]));
+          "aria-label": interpolate(gettext("Report this comment by %(name)s to the editors"), {
+            name: comment.author,
+          }),
+        }, [gettext("Report")]));
       }
       if (actions.childNodes.length) article.append(actions);
     }
@@ -452,11 +657,11 @@
           class: "link-button comment-sort-choice",
           "data-sort": choice.value,
           "aria-pressed": choice.value === order ? "true" : "false",
-        }, [choice.label]),
+        }, [gettext(choice.label)]),
       ]);
     });
-    return el("nav", { class: "comment-sort", "aria-label": "Sort comments" }, [
-      el("span", { class: "comment-sort-label" }, ["Sort by:"]),
+    return el("nav", { class: "comment-sort", "aria-label": gettext("Sort comments") }, [
+      el("span", { class: "comment-sort-label" }, [gettext("Sort by:")]),
       " ",
       el("ul", {}, items),
     ]);
@@ -470,18 +675,21 @@
     return this.read(1, order).then(function (answer) {
       self.thread.removeAttribute("aria-busy");
       if (answer.status !== 200) {
-        self.announce("The comments could not be sorted. Please try again.");
+        self.announce(gettext("The comments could not be sorted. Please try again."));
         return;
       }
       self.showThread(answer.data);
       var chosen = ORDERS.filter(function (choice) { return choice.value === self.order; })[0];
-      self.announce("Comments sorted: " + (chosen ? chosen.label : self.order) + " first.");
+      // Translators: announced to screen readers; %(order)s is one of "Oldest", "Newest", "Most recommended".
+      self.announce(interpolate(gettext("Comments sorted: %(order)s first."), {
+        order: chosen ? gettext(chosen.label) : self.order,
+      }));
       var button = self.thread.querySelector('[data-sort="' + self.order + '"]');
       if (button) button.focus();
       else self.focusOn(self.root.getElementById("comments-title"));
     }, function () {
       self.thread.removeAttribute("aria-busy");
-      self.announce("The comments could not be sorted. Please try again.");
+      self.announce(gettext("The comments could not be sorted. Please try again."));
     });
   };
 
@@ -497,7 +705,7 @@
         el("button", { type: "button", class: "page-link", "data-page": page }, [label]),
       ]);
     }
-    if (discussion.page > 1) items.push(button(labels[0], discussion.page - 1));
+    if (discussion.page > 1) items.push(button(gettext(labels[0]), discussion.page - 1));
     for (var number = 1; number <= discussion.num_pages; number += 1) {
       if (number === discussion.page) {
         items.push(el("li", { class: "page-item active" }, [
@@ -508,9 +716,9 @@
       }
     }
     if (discussion.page < discussion.num_pages) {
-      items.push(button(labels[1], discussion.page + 1));
+      items.push(button(gettext(labels[1]), discussion.page + 1));
     }
-    return el("nav", { "aria-label": "Comment pages" }, [el("ul", { class: "pagination" }, items)]);
+    return el("nav", { "aria-label": gettext("Comment pages") }, [el("ul", { class: "pagination" }, items)]);
   };
 
   Embed.prototype.goToPage = function (page) {
@@ -519,15 +727,20 @@
     return this.read(page).then(function (answer) {
       self.thread.removeAttribute("aria-busy");
       if (answer.status !== 200) {
-        self.announce("The comments could not be loaded. Please try again.");
+        self.announce(gettext("The comments could not be loaded. Please try again."));
         return;
       }
       self.showThread(answer.data);
-      self.announce("Comment page " + answer.data.page + " of " + answer.data.num_pages + ".");
+      // Translators: announced to screen readers; %(count)s is the number of comment pages.
+      self.announce(interpolate(ngettext(
+        "Comment page %(page)s of %(count)s.",
+        "Comment page %(page)s of %(count)s.",
+        answer.data.num_pages
+      ), { page: answer.data.page, count: answer.data.num_pages }));
       self.focusOn(self.root.getElementById("comments-title"));
     }, function () {
       self.thread.removeAttribute("aria-busy");
-      self.announce("The comments could not be loaded. Please try again.");
+      self.announce(gettext("The comments could not be loaded. Please try again."));
     });
   };
 
@@ -577,13 +790,14 @@
     if (!this.formElement) return;
     var name = comment.querySelector(".fn bdi");
     var note = this.replyingNote;
-    note.replaceChildren(
-      "Replying to ",
-      el("a", { href: "#" + comment.id, "data-comment-link": comment.id }, [
-        el("bdi", {}, [name ? name.textContent : "this comment"]),
+    note.replaceChildren.apply(note, sentence(gettext("Replying to %(name)s"), {
+      name: el("a", { href: "#" + comment.id, "data-comment-link": comment.id }, [
+        el("bdi", {}, [name ? name.textContent : gettext("this comment")]),
       ]),
+    }));
+    note.append(
       " \u00b7 ",
-      el("button", { type: "button", class: "cancel-reply link-button" }, ["Cancel reply"])
+      el("button", { type: "button", class: "cancel-reply link-button" }, [gettext("Cancel reply")])
     );
     note.hidden = false;
     comment.querySelector(".comment-body").after(this.respond);
@@ -621,8 +835,8 @@
       button.removeAttribute("aria-busy");
       if (answer.status !== 200) {
         self.reactionNote(button, answer.status === 404
-          ? "This comment can no longer be recommended."
-          : answer.data.message || "Your recommendation was not counted. Please try again.");
+          ? gettext("This comment can no longer be recommended.")
+          : answer.data.message || gettext("Your recommendation was not counted. Please try again."));
         return;
       }
       storeKey(answer.data.poster_key);
@@ -632,10 +846,12 @@
       button.setAttribute("aria-pressed", recommended ? "true" : "false");
       button.setAttribute("aria-label", recommendLabel(button.getAttribute("data-author"), count));
       button.querySelector(".comment-recommend-count").textContent = count ? " (" + count + ")" : "";
-      self.announce(recommended ? "You recommend this comment." : "Your recommendation was taken back.");
+      self.announce(recommended
+        ? gettext("You recommend this comment.")
+        : gettext("Your recommendation was taken back."));
     }, function () {
       button.removeAttribute("aria-busy");
-      self.reactionNote(button, NO_ANSWER);
+      self.reactionNote(button, gettext(NO_ANSWER));
     });
   };
 
@@ -692,40 +908,44 @@
     var prefix = "report-" + id;
     var textId = prefix + "-text";
     var reasons = el("fieldset", { id: prefix + "-reason", class: "report-reasons" }, [
-      el("legend", {}, ["Why should the editors look at this comment?"]),
+      el("legend", {}, [gettext("Why should the editors look at this comment?")]),
     ]);
     this.reasons.forEach(function (reason, index) {
       var radioId = prefix + "-reason_" + index;
       reasons.append(el("div", { class: "form-check" }, [
         el("input", { type: "radio", name: "reason", value: reason.value, id: radioId }),
-        el("label", { for: radioId }, [reason.label]),
+        el("label", { for: radioId }, [gettext(reason.label)]),
       ]));
     });
     var form = el("form", {
       class: "comment-report-form", novalidate: true, "aria-labelledby": prefix + "-title",
     }, [
-      el("h3", { id: prefix + "-title", class: "report-title" }, [
-        "Report this comment by ", el("bdi", {}, [author || ""]),
-      ]),
+      el("h3", { id: prefix + "-title", class: "report-title" }, sentence(
+        gettext("Report this comment by %(name)s"), { name: el("bdi", {}, [author || ""]) }
+      )),
       el("div", { class: "report-errors-slot" }),
       reasons,
       el("div", { class: "field" }, [
-        el("label", { for: textId }, ["In a few words"]),
+        el("label", { for: textId }, [gettext("In a few words")]),
         el("input", {
           type: "text", id: textId, name: "text", maxlength: this.reportMax, autocomplete: "off",
           "aria-describedby": textId + "-hint",
         }),
         el("div", { id: textId + "-hint", class: "form-text" }, [
-          "Needed for \u201cSomething else\u201d; at most " + this.reportMax + " characters.",
+          interpolate(ngettext(
+            "Needed for \u201cSomething else\u201d; at most %(count)s character.",
+            "Needed for \u201cSomething else\u201d; at most %(count)s characters.",
+            this.reportMax
+          ), { count: this.reportMax }),
         ]),
       ]),
       el("p", { class: "report-note" }, [
-        "The editors see your reason and your words, not who you are. Readers don\u2019t see reports.",
+        gettext("The editors see your reason and your words, not who you are. Readers don\u2019t see reports."),
       ]),
       el("p", { class: "form-submit" }, [
-        el("button", { type: "submit", class: "btn btn-primary" }, ["Send the report"]),
+        el("button", { type: "submit", class: "btn btn-primary" }, [gettext("Send the report")]),
         " ",
-        el("button", { type: "button", class: "btn btn-secondary report-cancel" }, ["Cancel"]),
+        el("button", { type: "button", class: "btn btn-secondary report-cancel" }, [gettext("Cancel")]),
       ]),
     ]);
     form.addEventListener("submit", function (event) {
@@ -753,7 +973,7 @@
     };
     send.disabled = true;
     form.setAttribute("aria-busy", "true");
-    this.announce("Sending your report\u2026");
+    this.announce(gettext("Sending your report\u2026"));
     function done() {
       send.disabled = false;
       form.removeAttribute("aria-busy");
@@ -762,15 +982,15 @@
       done();
       if (answer.status === 202) {
         storeKey(answer.data.poster_key);
-        return self.reportDone(form, answer.data.message || "Thank you. The editors will look at it.");
+        return self.reportDone(form, answer.data.message || gettext("Thank you. The editors will look at it."));
       }
       if (answer.status === 404) {
-        return self.reportDone(form, "This comment can no longer be reported.");
+        return self.reportDone(form, gettext("This comment can no longer be reported."));
       }
       self.showReportErrors(form, id, answer.data);
     }, function () {
       done();
-      self.showReportErrors(form, id, { message: NO_ANSWER });
+      self.showReportErrors(form, id, { message: gettext(NO_ANSWER) });
     });
   };
 
@@ -780,7 +1000,7 @@
     var thanks = el("p", { class: "comment-report-done", tabindex: "-1" }, [message]);
     box.replaceChildren(thanks, el("button", {
       type: "button", class: "btn btn-secondary report-close",
-    }, ["Close"]));
+    }, [gettext("Close")]));
     this.announce(message);
     this.focusOn(thanks);
   };
@@ -823,15 +1043,17 @@
       ]));
       errors.text.forEach(function (message) { link(text.id, message); });
     }
-    if (!items.length) items.push(el("li", {}, [data.message || "Your report was not sent. Please try again."]));
+    if (!items.length) items.push(el("li", {}, [data.message || gettext("Your report was not sent. Please try again.")]));
     var summary = el("div", {
       class: "error-summary", role: "group", tabindex: "-1", "aria-labelledby": prefix + "-errors-title",
     }, [
-      el("p", { id: prefix + "-errors-title", class: "error-summary-title" }, ["Your report was not sent"]),
+      el("p", { id: prefix + "-errors-title", class: "error-summary-title" }, [gettext("Your report was not sent")]),
       el("ul", {}, items),
     ]);
     form.querySelector(".report-errors-slot").replaceChildren(summary);
-    this.announce("Your report was not sent. " + summary.querySelector("ul").textContent.replace(/\s+/g, " ").trim());
+    this.announce(interpolate(gettext("Your report was not sent. %(errors)s"), {
+      errors: summary.querySelector("ul").textContent.replace(/\s+/g, " ").trim(),
+    }));
     this.focusOn(summary);
   };
 
@@ -842,7 +1064,7 @@
   Embed.prototype.setUpForm = function (answer) {
     if (!answer || answer.status !== 200) {
       this.formOpen = false;
-      this.respond.replaceChildren(el("p", {}, ["The comment form could not be loaded."]));
+      this.respond.replaceChildren(el("p", {}, [gettext("The comment form could not be loaded.")]));
       this.respond.removeAttribute("aria-labelledby");
       return;
     }
@@ -860,7 +1082,7 @@
       });
     });
     if (!this.isOpen()) {
-      this.respond.replaceChildren(el("p", { class: "comments-closed" }, ["Comments are closed."]));
+      this.respond.replaceChildren(el("p", { class: "comments-closed" }, [gettext("Comments are closed.")]));
       this.respond.removeAttribute("aria-labelledby");
       return;
     }
@@ -888,14 +1110,16 @@
       this.summarySlot,
       this.previewSlot,
       el("p", { class: "comment-notes" }, [
-        el("span", { id: "email-notes" }, ["Your email address will not be published."]),
-        " Required fields are marked ",
-        el("span", { class: "required" }, ["*"]),
-      ]),
+        el("span", { id: "email-notes" }, [gettext("Your email address will not be published.")]),
+        " ",
+        // Translators: %(mark)s is the asterisk shown after each required field's label.
+    ].concat(sentence(gettext("Required fields are marked %(mark)s"), {
+        mark: el("span", { class: "required" }, ["*"]),
+      }))),
     ]);
     FIELDS.forEach(function (field) {
       var id = "id_" + field.name;
-      var label = el("label", { for: id }, [field.label,
+      var label = el("label", { for: id }, [gettext(field.label),
         field.required ? el("span", { class: "required", "aria-hidden": "true" }, ["*"]) : null]);
       var input = field.type === "textarea"
         ? el("textarea", { id: id, name: field.name, rows: 8, cols: 45, maxlength: field.maxlength, required: true })
@@ -911,31 +1135,31 @@
       var id = "id_" + box.name;
       form.append(el("div", { class: "form-check", id: "div_" + id }, [
         el("input", { type: "checkbox", id: id, name: box.name, "aria-describedby": "notify-notes" }),
-        el("label", { for: id }, [box.label]),
+        el("label", { for: id }, [gettext(box.label)]),
       ]));
     });
     form.append(el("p", { id: "notify-notes", class: "notify-notes" }, [
-      (this.boxes[0] && this.boxes[0].note) || BOXES_NOTE,
+      (this.boxes[0] && this.boxes[0].note) || gettext(BOXES_NOTE),
     ]));
     // The honeypot: out of sight, out of the Tab order, hidden from screen readers; bots
     // that fill every field give themselves away.
     var honeypot = el("div", { class: "comment-hp", "aria-hidden": "true" }, [
-      el("label", { for: "id_hp" }, ["Leave this field empty"]),
+      el("label", { for: "id_hp" }, [gettext("Leave this field empty")]),
       el("input", { type: "text", name: "hp", id: "id_hp", value: "", tabindex: "-1", autocomplete: "off" }),
     ]);
     // Off-screen even if the stylesheets never load (comments.css's .comment-hp says the
     // same): set through the CSSOM, which no Content-Security-Policy forbids, unlike a
     // style attribute.
     honeypot.style.position = "absolute";
-    honeypot.style.left = "-10000px";
+    honeypot.style.insetInlineStart = "-10000px"; // off the start side: no scroll in RTL
     honeypot.style.width = "1px";
     honeypot.style.height = "1px";
     honeypot.style.overflow = "hidden";
     form.append(honeypot);
     form.append(el("p", { class: "form-submit" }, [
-      el("button", { type: "submit", name: "submit", class: "btn btn-primary" }, ["Post Comment"]),
+      el("button", { type: "submit", name: "submit", class: "btn btn-primary" }, [gettext("Post Comment")]),
       " ",
-      el("button", { type: "submit", name: "preview", value: "1", class: "btn btn-secondary" }, ["Preview"]),
+      el("button", { type: "submit", name: "preview", value: "1", class: "btn btn-secondary" }, [gettext("Preview")]),
     ]));
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -944,7 +1168,7 @@
     });
     this.formElement = form;
     this.respond.replaceChildren(
-      el("h2", { id: "reply-title", class: "reply-title" }, ["Leave a Reply"]),
+      el("h2", { id: "reply-title", class: "reply-title" }, [gettext("Leave a Reply")]),
       this.replyingNote,
       form
     );
@@ -996,13 +1220,13 @@
       return answer;
     }, function () {
       self.busy(false);
-      return { status: 0, data: { message: "The comments server did not answer. Nothing you typed is lost: please try again." } };
+      return { status: 0, data: { message: gettext("The comments server did not answer. Nothing you typed is lost: please try again.") } };
     });
   };
 
   Embed.prototype.preview = function () {
     var self = this;
-    return this.send("/preview", "Preparing the preview\u2026").then(function (answer) {
+    return this.send("/preview", gettext("Preparing the preview\u2026")).then(function (answer) {
       if (answer.status !== 200) return self.showErrors(answer);
       self.clearErrors();
       var values = self.values();
@@ -1010,21 +1234,23 @@
         id: "comment-preview", class: "comment-preview", role: "region",
         "aria-labelledby": "comment-preview-title",
       }, [
-        el("h3", { id: "comment-preview-title", class: "comment-preview-title" }, ["Preview: not posted yet"]),
-        el("p", { class: "comment-meta" }, [el("b", { class: "fn" }, [el("bdi", {}, [values.name])]), " says:"]),
+        el("h3", { id: "comment-preview-title", class: "comment-preview-title" }, [gettext("Preview: not posted yet")]),
+        el("p", { class: "comment-meta" }, sentence(gettext("%(name)s says:"), {
+          name: el("b", { class: "fn" }, [el("bdi", {}, [values.name])]),
+        })),
       ]);
       var content = el("div", { class: "comment-content" });
       content.innerHTML = answer.data.body_html || ""; // sanitized by the server
       region.append(content);
       self.previewSlot.replaceChildren(region);
-      self.announce("Preview ready. Your comment has not been posted yet.");
+      self.announce(gettext("Preview ready. Your comment has not been posted yet."));
       self.focusOn(region);
     });
   };
 
   Embed.prototype.post = function () {
     var self = this;
-    return this.send("/comments", "Posting your comment\u2026").then(function (answer) {
+    return this.send("/comments", gettext("Posting your comment\u2026")).then(function (answer) {
       if (answer.status !== 201) return self.showErrors(answer);
       var comment = answer.data.comment;
       storeKey(answer.data.poster_key);
@@ -1061,8 +1287,8 @@
     }).then(function (found) {
       var pending = comment.status === "pending";
       self.announce(pending
-        ? "Your comment was sent and is awaiting moderation."
-        : "Your comment was posted.");
+        ? gettext("Your comment was sent and is awaiting moderation.")
+        : gettext("Your comment was posted."));
       self.focusOn(found || self.root.getElementById("comments-title"));
     });
   };
@@ -1107,7 +1333,12 @@
     FIELDS.forEach(function (field) {
       var messages = errors[field.name] || [];
       if (!messages.length) return;
-      messages.forEach(function (message) { item(field.name, field.label + ": " + message); });
+      messages.forEach(function (message) {
+        // Translators: in the error summary: a field's label, then its error message.
+        item(field.name, interpolate(gettext("%(field)s: %(message)s"), {
+          field: gettext(field.label), message: message,
+        }));
+      });
       var input = self.field(field.name);
       var messageId = "id_" + field.name + "_error";
       input.setAttribute("aria-invalid", "true");
@@ -1122,35 +1353,39 @@
       errors[name].forEach(function (message) { item("comment", message); }); // hidden fields
     });
     if (!items.length) {
-      item("comment", answer.data.message || "Your comment could not be sent. Please try again.");
+      item("comment", answer.data.message || gettext("Your comment could not be sent. Please try again."));
     }
     var summary = el("div", {
       id: "error-summary", class: "error-summary", role: "group", tabindex: "-1",
       "aria-labelledby": "error-summary-title",
     }, [
-      el("h3", { id: "error-summary-title", class: "error-summary-title" }, ["Your comment was not posted"]),
+      el("h3", { id: "error-summary-title", class: "error-summary-title" }, [gettext("Your comment was not posted")]),
       el("ul", {}, items),
     ]);
     this.summarySlot.replaceChildren(summary);
-    this.announce("Your comment was not posted. " + summary.textContent.replace(/\s+/g, " ").trim());
+    this.announce(interpolate(gettext("Your comment was not posted. %(errors)s"), {
+      errors: summary.textContent.replace(/\s+/g, " ").trim(),
+    }));
     this.focusOn(summary);
   };
 
   // --- Start -------------------------------------------------------------------------------
 
   function start() {
+    var embeds = [];
     document.querySelectorAll("[data-comments-url]").forEach(function (host) {
       if (host.shadowRoot || host.hasAttribute("data-comments-embedded")) return;
       host.setAttribute("data-comments-embedded", ""); // claimed (the script may be twice)
-      var embed;
       try {
-        embed = new Embed(host);
+        embeds.push(new Embed(host));
       } catch (error) { // data-comments-url is no address
         warnOnce("data-comments-url: " + (error && error.message ? error.message : error) + ".");
-        return;
       }
-      embed.start();
     });
+    if (!embeds.length) return;
+    // The words, while each embed reads its thread: both are waited for.
+    var ready = loadWords(embeds.map(function (embed) { return embed.host; }));
+    embeds.forEach(function (embed) { embed.start(ready); });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

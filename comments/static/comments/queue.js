@@ -2,8 +2,12 @@
 // button is a plain form post; with it, buttons post in the background and the keyboard
 // works: j/k move, a/s/r approve/spam/remove, u undoes the last decision (a "restore",
 // recorded in the trail like any other). Served from this site, under script-src 'self'.
+// Its words come from the app's JavaScript catalog in the admin's language (comments/jsi18n/
+// <lang>/, loaded before it by queue.html); without it, English. The decisions' outcomes are
+// the server's words (answer.message), already in that language.
 (function () {
   "use strict";
+  var gettext = window.gettext || function (text) { return text; };
   var items = Array.prototype.slice.call(document.querySelectorAll(".queue-item"));
   if (!items.length) return;
   var live = document.getElementById("queue-live");
@@ -83,7 +87,7 @@
     post(last.url, last.item, body).then(function (answer) {
       show(last.item, answer, "restore");
       select(items.indexOf(last.item));
-    }).catch(function () { say("The undo failed; reload the page."); });
+    }).catch(function () { say(gettext("The undo failed; reload the page.")); });
   }
 
   items.forEach(function (item) {

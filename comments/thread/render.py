@@ -398,6 +398,8 @@ def render_page(
     dates, words = LocalDates(), ThreadWords()
     context = {
         "discussion": discussion,
+        # Isolated as names are: an English title in an Arabic sentence keeps its own order.
+        "title_html": AUTHOR_NAME(discussion.title),
         "picks_html": render_picks(picks, dates, order, words=words),
         "comments_html": render_comments(shown, can_reply=can_reply, dates=dates, words=words),
         "approved_count": approved_count,
@@ -571,7 +573,7 @@ PICK = html_template(
     '<li class="editors-pick mb-3">\n'
     '  <p class="small text-body-secondary mb-1"><b class="text-body">{}</b>{} · '
     '<a class="text-body-secondary" href="?cpage={}#comment-{}">{}</a></p>\n'
-    '  <div class="comment-content">{}</div>\n'
+    '  <div class="comment-content" dir="auto">{}</div>\n'
     "</li>"
 )
 PICKS_SEPARATOR = SafeString("\n")
@@ -649,7 +651,7 @@ COMMENT = html_template(
     '<a class="text-body-secondary" href="#comment-{}"><time datetime="{}">{}</time></a>{}\n'
     "    </footer>\n"
     "{}"
-    '    <div class="comment-content">{}</div>\n'
+    '    <div class="comment-content" dir="auto">{}</div>\n'
     "{}"
     "  </article>"
 )

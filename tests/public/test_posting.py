@@ -353,7 +353,7 @@ def test_the_thread_heading_counts_approved_comments_only(client, article, comme
     client.post(post_url(article), comment_data)  # held: the poster sees it, uncounted
     html = client.get(article.get_absolute_url()).content.decode()
     assert "Your comment is awaiting moderation." in html
-    assert f"2 comments on “{article.headline}”" in html
+    assert f"2 comments on “<bdi>{article.headline}</bdi>”" in html
     front = client.get("/").content.decode()
     assert "2 comments</a>" in front
 

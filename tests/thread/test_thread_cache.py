@@ -655,7 +655,7 @@ def test_an_edited_headline_shows_at_once(article):
 
     page, comment_sql = read_as_reader(article)
     assert comment_sql
-    assert "1 comment on “Envoys sign the harbour accord”" in thread_of(page)
+    assert "1 comment on “<bdi>Envoys sign the harbour accord</bdi>”" in thread_of(page)
     assert generation(article) == before
 
 

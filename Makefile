@@ -8,7 +8,7 @@ EMBED_PORT ?= 8001
 # Tests run with DEBUG off, as production does; they need a key but no secret.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} DEBUG=0
 
-.PHONY: run serve worker bench editor test lint install messages catalogs clean
+.PHONY: run serve worker bench editor test lint install messages catalogs wheel clean
 
 # The translations (comments/locale/ for the app, locale/ for the demo site), compiled from
 # their .po files when these change: GNU gettext's msgfmt (checking each message's
@@ -121,6 +121,10 @@ lint: install
 
 test: lint
 	$(TEST_ENV) $(BIN)/pytest
+
+# The comments app's wheel, its translations compiled first (docs/install.md).
+wheel: install
+	$(BIN)/python -m build --wheel --outdir dist
 
 clean:
 	rm -rf $(VENV) staticfiles $(MO_FILES)

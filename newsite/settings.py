@@ -209,6 +209,9 @@ LANGUAGES = [
 ]
 LANGUAGE_CODE = LANGUAGES[0][0]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language chosen on /language/ is kept a year, like the reader's other choices.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # The newsroom's own date formats where Django's differ from its house style (English:
 # "5 December 2026, 09:02", as a British paper prints it, not Django's "Dec. 5, 2026, 9:02 a.m.").
 FORMAT_MODULE_PATH = ["newsite.formats"]
@@ -224,7 +227,7 @@ STORAGES = {
 }
 
 # Cookies: HttpOnly session, and Secure cookies behind HTTPS (SECURE_COOKIES=1 in production).
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 # HTTPS in production (docs/deploy.md): redirect plain HTTP, HSTS, and believe the
 # proxy's X-Forwarded-Proto only when it is the one that sets it (SECURE_PROXY_SSL_HEADER=1).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")

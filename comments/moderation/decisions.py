@@ -69,14 +69,15 @@ def record(action, comments, from_status, to_status, by, reason=""):
     )
     if person is not None:
         # Stored, so in the site's language whoever acts (as editors' alerts are written).
+        # (The entries name each comment by its str(), "Comment by …", written there too.)
         with translation.override(settings.LANGUAGE_CODE):
             label = str(Action(action).label)
-        LogEntry.objects.log_actions(
-            user_id=person.pk,
-            queryset=comments,
-            action_flag=DELETION if action == Action.DELETE else CHANGE,
-            change_message=f"{label}: {reason}" if reason else f"{label}.",
-        )
+            LogEntry.objects.log_actions(
+                user_id=person.pk,
+                queryset=comments,
+                action_flag=DELETION if action == Action.DELETE else CHANGE,
+                change_message=f"{label}: {reason}" if reason else f"{label}.",
+            )
     if action != Action.DELETE and any(
         (from_status[c.pk] == Status.APPROVED) != (to_status == Status.APPROVED) for c in comments
     ):

@@ -67,11 +67,13 @@ class _InTheAddressedLanguage:
             return self.not_shipped(request, lang)
         with translation.override(lang):
             response = super().get(request)
-        response["Content-Language"] = lang
         patch_cache_control(response, public=True, max_age=MAX_AGE)
         digest = hashlib.sha256(response.content).hexdigest()[:32]
         response["ETag"] = quote_etag(digest)
-        return get_conditional_response(request, etag=response["ETag"], response=response)
+        response = get_conditional_response(request, etag=response["ETag"], response=response)
+        # The addressed language, on a 304 too (else LocaleMiddleware names the reader's).
+        response["Content-Language"] = lang
+        return response
 
     def not_shipped(self, request, lang):
         raise Http404(NOT_SHIPPED)

@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 
 from ..conf import settings
 from ..models import POLICY_FOR_PAGES_KEY, Comment, ModerationEvent, Policy, current_policy
-from .render import ThreadComment, render_page, thread_order
+from .render import ThreadComment, catalogs_digest, render_page, thread_order
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +34,11 @@ GENERATION_KEY = "comments:thread-generation:{discussion_id}"
 COUNTS_GENERATION_KEY = "comments:counts-generation"
 # The "6": what a page holds (bump it when that changes, so a deploy never reads the old kind).
 # `order`: the order of its threads (?csort=, comments.thread.render.thread_order);
-# `language`: the one it was rendered in ("says:", "Reply", the dates), the reader's.
+# `language`: the one it was rendered in ("says:", "Reply", the dates), the reader's;
+# `words`: the deployed translations it was rendered with (render.catalogs_digest).
 PAGE_KEY = (
     "comments:thread:6:{discussion_id}:{generation}:{edited}:{per_page}:{can_reply:d}"
-    ":{order}:{language}:{page}"
+    ":{order}:{language}:{words}:{page}"
 )
 # A safety net only: a change is forgotten at once, but a cache that missed the word (Redis
 # unreachable at that moment) is right again within this time.
@@ -170,6 +171,7 @@ def cached_page(discussion, *, page, can_reply, order=None, generation=None):
             can_reply=can_reply,
             order=order,
             language=get_language(),
+            words=catalogs_digest(),
             page=page,
         )
         found = cache.get(key)

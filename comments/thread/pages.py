@@ -58,7 +58,7 @@ from ..models import (
 )
 from .cache import COUNTS_GENERATION_KEY, GENERATION_KEY, PAGE_TIMEOUT, pages_policy
 from .compress import Piece, gzip_of, plain_of
-from .render import thread_order
+from .render import catalogs_digest, thread_order
 
 logger = logging.getLogger(__name__)
 
@@ -418,8 +418,9 @@ def _settings_digest():
 
 
 def site_stamp():
-    """What every stored page's key starts with: the deploy and the settings."""
-    return f"{_deploy_digest()}{_settings_digest()}"
+    """What every stored page's key starts with: the deploy, its translations and the
+    settings."""
+    return f"{_deploy_digest()}{catalogs_digest()}{_settings_digest()}"
 
 
 def forget_stamp():
@@ -427,6 +428,7 @@ def forget_stamp():
     Django's setting_changed; comments.apps connects it)."""
     _deploy_digest.cache_clear()
     _settings_digest.cache_clear()
+    catalogs_digest.cache_clear()
 
 
 class _Bodies:

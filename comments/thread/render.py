@@ -19,9 +19,11 @@ escaped like any other.
 """
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +31,7 @@ from django.utils import timezone
 from django.utils.dateformat import DateFormat, re_formatchars
 from django.utils.dates import MONTHS, MONTHS_ALT
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 
 from ..conf import settings
@@ -276,11 +279,38 @@ def sentence_template(message):
     return html_template("{}".join(literals)), tuple(parts[1::2])
 
 
+def _with_name(message):
+    """A sentence taking one reader's name (%(name)s) as a function of the name: a
+    translation that left the name out still renders (without it), never a 500."""
+    fill, names = sentence_template(message)
+    if names == ("name",):
+        return fill
+    return lambda name: fill(*(name for _ in names))
+
+
 def says(name_html):
     """ "Ann says:" with `name_html` (markup, e.g. the name in <b>) in its place: above a
     comment quoted on a page (the preview, the recommend and report pages)."""
     before, after = _around(gettext("%(name)s says:"))
     return html("{}{}{}", before, name_html, after)
+
+
+@functools.lru_cache(maxsize=1)
+def catalogs_digest():
+    """A digest of the compiled translations as deployed (the app's and the project's
+    LOCALE_PATHS', each .mo file's name, size and time) and of the language settings: a
+    deploy that changes only words changes every key of what is rendered with them (the
+    cached thread, whole pages). Read once per process (comments.thread.pages.forget_stamp
+    reads it again)."""
+    digest = hashlib.sha256(
+        repr((settings.LANGUAGES, settings.LANGUAGE_CODE, settings.FORMAT_MODULE_PATH)).encode()
+    )
+    app = Path(__file__).resolve().parent.parent
+    for directory in (app / "locale", *map(Path, settings.LOCALE_PATHS)):
+        for path in sorted(directory.rglob("*.mo")):
+            stat = path.stat()
+            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:12]
 
 
 class ThreadWords:
@@ -326,15 +356,13 @@ class ThreadWords:
         self.staff_badge = STAFF_BADGE(_text(pgettext("comment author", "Staff")))
         # Translators: the link under a comment that opens the form to answer it.
         self.reply = _text(pgettext("verb", "Reply"))
-        self.reply_to, _ = sentence_template(gettext("Reply to %(name)s"))
+        self.reply_to = _with_name(gettext("Reply to %(name)s"))
         # Translators: the link under a comment that recommends it to other readers.
         self.recommend = _text(pgettext("verb", "Recommend"))
         self.recommend_labels = {}  # by count: sentence_template of ngettext's answer
         # Translators: the link under a comment that reports it to the editors.
         self.report = _text(pgettext("verb", "Report"))
-        self.report_to, _ = sentence_template(
-            gettext("Report this comment by %(name)s to the editors")
-        )
+        self.report_to = _with_name(gettext("Report this comment by %(name)s to the editors"))
         self.edit = _text(gettext("Edit or delete"))
         # Translators: in the Editors' picks, the link to a pick in the thread, after its date.
         self.in_the_thread = gettext("%(date)s · in the thread")
@@ -426,6 +454,11 @@ def render_page(
     }
 
 
+# A comment's text in what a page tells search engines: enough to know it by, without
+# sending every comment twice in a long page.
+SHOWN_TEXT_CHARS = 500
+
+
 def shown_comments(threads, page_url):
     """The approved comments of `threads`, depth first as the page shows them, as plain
     data for what a page tells search engines (comments.templatetags.comment_structured_data):
@@ -442,7 +475,7 @@ def shown_comments(threads, page_url):
                     "author": comment.author_name,
                     "author_url": comment.author_link,
                     "submitted_at": comment.submitted_at,
-                    "text": comment_text(comment.body_html),
+                    "text": Truncator(comment_text(comment.body_html)).chars(SHOWN_TEXT_CHARS),
                     "url": f"{page_url}#comment-{comment.pk}",
                 }
             )

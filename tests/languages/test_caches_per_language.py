@@ -8,7 +8,6 @@ import pytest
 from django.utils import translation
 
 from comments.thread import cache as thread_cache
-from comments.thread import pages as thread_pages
 from tests import factories
 
 from .pseudo import CLOSE, OPEN
@@ -44,16 +43,36 @@ def test_the_article_page_thread_and_form_are_kept_once_per_language(client, pse
     assert pseudo.count(OPEN) == pseudo.count(CLOSE)
 
 
-def test_the_thread_cache_and_the_whole_page_store_one_entry_per_language(pseudo_language):
-    url = "/articles/a/"
-    keys = set()
-    for language in ("en", pseudo_language.CODE, "en"):
+def test_the_cached_thread_is_stored_once_per_language(pseudo_language):
+    """The thread cache itself (comments.thread.cache.cached_page), below the whole page:
+    a page in each language, each kept, neither served for the other."""
+    article = factories.make_article()
+    factories.make_comment(article)
+    discussion = factories.discussion_of(article)
+    pages = {}
+    for language in ("en", pseudo_language.CODE, "en", pseudo_language.CODE):
         with translation.override(language):
-            keys.add(
-                thread_pages.page_key(secure=False, host="testserver", path=url, page=1, order=None)
-            )
-    assert len(keys) == 2
-    assert "{language}" in thread_cache.PAGE_KEY
+            html = thread_cache.cached_page(discussion, page=1, can_reply=True)["html"]
+        pages.setdefault(language, set()).add(html)
+    english, pseudo = pages["en"], pages[pseudo_language.CODE]
+    assert len(english) == len(pseudo) == 1, "each language's page is rendered once, then kept"
+    assert OPEN.encode() not in next(iter(english))
+    assert next(iter(pseudo)).count(OPEN.encode()) > 3
+
+
+def test_the_language_cookie_chooses_as_accept_language_does(client, pseudo_language):
+    """The language page's choice (Django's language cookie) outranks the browser's."""
+    article = factories.make_article()
+    factories.make_comment(article)
+    translation.deactivate()
+    url = article.get_absolute_url()
+    assert OPEN not in get(client, url, "en")
+    client.cookies["django_language"] = pseudo_language.CODE
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response["Content-Language"] == pseudo_language.CODE
+    assert OPEN in response.content.decode()
+    del client.cookies["django_language"]
+    assert OPEN not in get(client, url, "en")
 
 
 def test_the_front_page_is_kept_whole_once_per_language(client, pseudo_language):

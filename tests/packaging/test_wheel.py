@@ -109,6 +109,11 @@ def test_the_wheel_is_the_comments_app_alone(wheel):
         "comments/static/comments/comments.js",
         "comments/templatetags/comments.py",
         "comments/management/commands/create_editor.py",
+        # Its translations, compiled (make messages, before every build: docs/install.md).
+        "comments/locale/fr/LC_MESSAGES/django.po",
+        "comments/locale/fr/LC_MESSAGES/django.mo",
+        "comments/locale/ar/LC_MESSAGES/django.mo",
+        "comments/locale/ar/LC_MESSAGES/djangojs.mo",
     ):
         assert expected in names
 

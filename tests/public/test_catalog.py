@@ -196,3 +196,12 @@ def test_the_catalogs_version_follows_the_compiled_catalogs(tmp_path, monkeypatc
         assert catalog.catalog_version() != before
     finally:
         catalog.catalog_version.cache_clear()
+
+
+def test_a_304_names_the_catalogs_language_not_the_readers(client):
+    first = client.get(script_url("fr"), HTTP_ACCEPT_LANGUAGE="ar")
+    again = client.get(
+        script_url("fr"), HTTP_ACCEPT_LANGUAGE="ar", HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+    assert again.status_code == 304
+    assert first["Content-Language"] == again["Content-Language"] == "fr"

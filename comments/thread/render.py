@@ -31,7 +31,6 @@ from django.utils import timezone
 from django.utils.dateformat import DateFormat, re_formatchars
 from django.utils.dates import MONTHS, MONTHS_ALT
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 
 from ..conf import settings
@@ -459,6 +458,10 @@ def render_page(
 SHOWN_TEXT_CHARS = 500
 
 
+def _shortened(text):
+    return text if len(text) <= SHOWN_TEXT_CHARS else f"{text[: SHOWN_TEXT_CHARS - 1]}…"
+
+
 def shown_comments(threads, page_url):
     """The approved comments of `threads`, depth first as the page shows them, as plain
     data for what a page tells search engines (comments.templatetags.comment_structured_data):
@@ -475,7 +478,7 @@ def shown_comments(threads, page_url):
                     "author": comment.author_name,
                     "author_url": comment.author_link,
                     "submitted_at": comment.submitted_at,
-                    "text": Truncator(comment_text(comment.body_html)).chars(SHOWN_TEXT_CHARS),
+                    "text": _shortened(comment_text(comment.body_html)),
                     "url": f"{page_url}#comment-{comment.pk}",
                 }
             )

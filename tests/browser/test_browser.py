@@ -558,8 +558,17 @@ def assert_reply_nested_under(page, parent, reply_id):
     expect(reply).to_contain_text(AWAITING)
     expect(reply.locator(".comment-content em")).to_have_text("really")
     expect(reply.locator(".fn")).to_have_text(REPLY_NAME)
-    reply_box = reply.locator(".comment-body").bounding_box()
-    parent_box = page.locator(f"#comment-{parent.pk} > .comment-body").bounding_box()
+    # Both boxes read in one go: the page may still be scrolling to the new comment.
+    reply_box, parent_box = page.evaluate(
+        """([reply, parent]) => [reply, parent].map(selector => {
+            const box = document.querySelector(selector).getBoundingClientRect();
+            return {x: box.x, y: box.y};
+        })""",
+        [
+            f"#comment-{parent.pk} > ol.children > li#comment-{reply_id} .comment-body",
+            f"#comment-{parent.pk} > .comment-body",
+        ],
+    )
     assert reply_box["x"] > parent_box["x"], (reply_box, parent_box)
     assert reply_box["y"] > parent_box["y"], (reply_box, parent_box)
     saved = Comment.objects.get(pk=reply_id)

@@ -28,6 +28,7 @@ LAYERS = {
     "public": ("comments.public", "comments.templatetags", "comments.urls"),
     "api": ("comments.api",),
     "desk": ("comments.desk", "comments.admin"),
+    "stats": ("comments.stats",),
     "history": ("comments.history",),
     "moderation": ("comments.moderation",),
     "spam": ("comments.spam",),
@@ -46,8 +47,9 @@ LAYERS = {
 # What each layer may import from the app, besides itself.
 MAY_IMPORT = {
     "public": {"moderation", "spam", "thread", "notify", "base"},
-    "api": {"public", "moderation", "spam", "thread", "notify", "base"},
-    "desk": {"moderation", "spam", "thread", "base"},
+    "api": {"public", "stats", "moderation", "spam", "thread", "notify", "base"},
+    "desk": {"stats", "moderation", "spam", "thread", "base"},
+    "stats": {"moderation", "spam", "thread", "base"},
     "history": {"base"},
     "moderation": {"history", "spam", "thread", "base"},
     "spam": {"base"},
@@ -58,6 +60,7 @@ MAY_IMPORT = {
         "public",
         "api",
         "desk",
+        "stats",
         "history",
         "moderation",
         "spam",

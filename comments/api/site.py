@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from . import posting, reactions, reads, staff
+from . import posting, reactions, reads, staff, stats
 
 api = NinjaAPI(
     title="The Meridian comments API",
@@ -17,3 +17,4 @@ api.add_router("", reads.router)
 api.add_router("", posting.router)
 api.add_router("", reactions.router)
 api.add_router("/staff", staff.router)
+api.add_router("/stats", stats.router)

@@ -8,6 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .comment import Comment
 
+PENDING = "pending"
+# A change that puts a comment in the queue (a submission held, a hold after reports, a
+# restore), and one that takes it out (the first decision, a deletion): the dashboard's
+# backlog and waits count them (comments.desk.dashboard), through the partial index below,
+# whose condition they repeat word for word so PostgreSQL can use it.
+ENTERS_PENDING = models.Q(to_status=PENDING) & ~models.Q(from_status=PENDING)
+LEAVES_PENDING = models.Q(from_status=PENDING) & ~models.Q(to_status=PENDING)
+
 
 class ModerationEvent(models.Model):
     """One change to a comment, appended by comments.moderation and never edited.
@@ -52,7 +60,32 @@ class ModerationEvent(models.Model):
         verbose_name = _("moderation event")
         verbose_name_plural = _("moderation events")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["comment", "-created_at"])]
+        indexes = [
+            models.Index(fields=["comment", "-created_at"]),
+            # The dashboard's windows (comments.desk.dashboard), each read by its time alone,
+            # from the index (the columns it reads are included; PostgreSQL only):
+            # submissions with their rule (what decided), …
+            models.Index(
+                fields=["created_at"],
+                include=["rule", "comment_ref"],
+                condition=models.Q(action="submit"),
+                name="trail_submits",
+            ),
+            # … moves into and out of the queue (the backlog, the waits), …
+            models.Index(
+                fields=["created_at"],
+                include=["comment_ref", "action", "from_status", "to_status"],
+                condition=ENTERS_PENDING | LEAVES_PENDING,
+                name="trail_pending_moves",
+            ),
+            # … and people's changes (what people decided).
+            models.Index(
+                fields=["created_at"],
+                include=["comment_ref", "from_status", "to_status"],
+                condition=models.Q(actor__isnull=False),
+                name="trail_people",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_action_display()} comment #{self.comment_ref} by {self.decided_by}"

@@ -257,5 +257,6 @@ def test_the_moderation_queue_and_the_admin_additions(client, site, settings):
         "a comment's page": reverse("admin:comments_comment_change", args=[comment.pk]),
         "the reply form": reverse("admin:comments_comment_reply", args=[comment.pk]),
         "the admin's index": reverse("admin:index"),
+        "the dashboard": reverse("admin:comments_comment_dashboard"),
     }.items():
         assert_translated(page(client, url), where, (*DATA, *DJANGO_UNTRANSLATED))

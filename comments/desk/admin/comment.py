@@ -39,6 +39,7 @@ from ...models import (
 )
 from ...sanitize import check_markup
 from .. import queue
+from ..dashboard import views as dashboard_views
 from ..paginator import EstimatedCountPaginator
 from .spam import number
 
@@ -241,11 +242,16 @@ class CommentAdmin(admin.ModelAdmin):
         )
 
     def get_urls(self):
-        """The moderation queue (comments.desk.queue) beside the usual pages."""
+        """The moderation queue (comments.desk.queue) and the dashboard
+        (comments.desk.dashboard) beside the usual pages."""
         queue_page = self.admin_site.admin_view(partial(queue.queue_view, model_admin=self))
+        dashboard_page = self.admin_site.admin_view(
+            partial(dashboard_views.dashboard_view, model_admin=self)
+        )
         decide = self.admin_site.admin_view(queue.decide_view)
         return [
             path("queue/", queue_page, name="comments_comment_queue"),
+            path("dashboard/", dashboard_page, name="comments_comment_dashboard"),
             path("queue/<int:comment_id>/<str:decision>/", decide, name="comments_comment_decide"),
             path(
                 "<int:comment_id>/reply/",

@@ -99,6 +99,9 @@ CACHE_SECONDS = 60
 # How long counted figures are kept for readers to be answered with while newer ones are
 # counted (cached_figures).
 KEEP_SECONDS = 24 * 60 * 60
+# Figures this old mean the queued counts are not being run (no task worker): count them in
+# the request rather than show old ones.
+WORKER_GONE_SECONDS = 10 * 60
 CACHE_KEY = "comments:dashboard:figures:1"
 
 Status = Comment.Status
@@ -130,19 +133,22 @@ class Figures(TypedDict):
 def cached_figures():
     """figures(), as counted at most a minute ago, without making an editor wait for them.
 
-    Counting takes some 400 ms on a million comments (docs/performance.md), so the page does
+    Counting takes some 320 ms on a million comments (docs/performance.md), so the page does
     not count: the figures stay in the cache for a day, and once they are older than
     CACHE_SECONDS the first reader to see that queues `refresh_figures` (once: a lock in the
     cache) and is answered with them as they are; the task worker counts anew. Only when
-    there are none at all (a new cache, or a day without a reader) does the request count.
+    there are none (a new cache, a day without a reader) or they are ten minutes old (no
+    task worker is running: the queued count never came) does the request count.
     Per time zone: days and hours are local."""
     zone = timezone.get_current_timezone_name()
     key = f"{CACHE_KEY}:{zone}"
     found = cache.get(key)
-    if found is None:
+    age = None if found is None else timezone.now() - found["generated_at"]
+    if age is None or age > timedelta(seconds=WORKER_GONE_SECONDS):
         return _count_and_keep(key)
-    stale = found["generated_at"] < timezone.now() - timedelta(seconds=CACHE_SECONDS)
-    if stale and cache.add(f"{key}:refreshing", True, CACHE_SECONDS):
+    if age > timedelta(seconds=CACHE_SECONDS) and cache.add(
+        f"{key}:refreshing", True, CACHE_SECONDS
+    ):
         refresh_figures.enqueue(zone)
     return found
 

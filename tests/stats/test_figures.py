@@ -483,3 +483,16 @@ def test_with_no_figures_kept_the_request_counts_them(article):
     make_comment(article)
     cache.clear()
     assert sum(cached_figures()["per_day"]["approved"]) == 1
+
+
+def test_figures_ten_minutes_old_are_counted_in_the_request(article):
+    """No task worker ran the queued count (`make serve` without `make worker`): rather than
+    show old figures for a day, the request counts them."""
+    make_comment(article)
+    first = cached_figures()
+    make_comment(article)
+    key = f"{CACHE_KEY}:{timezone.get_current_timezone_name()}"
+    old = {**first, "generated_at": first["generated_at"] - timedelta(minutes=11)}
+    cache.set(key, old, KEEP_SECONDS)
+    cache.add(f"{key}:refreshing", True, 60)  # a count was queued, and never ran
+    assert sum(cached_figures()["per_day"]["approved"]) == 2

@@ -459,7 +459,7 @@ def test_no_personal_data_in_the_figures(desk_month):
 
 
 def test_older_figures_are_answered_at_once_and_counted_anew_off_the_request(article):
-    """Counting takes some 400 ms on a million comments: once the kept figures are a minute
+    """Counting takes some 320 ms on a million comments: once the kept figures are a minute
     old, the next reader gets them as they are and one task counts anew (the tests' task
     backend runs it at once; in production the worker does)."""
     make_comment(article)

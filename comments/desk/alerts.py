@@ -32,7 +32,6 @@ perhaps reported before. A held comment whose transaction commits more than OVER
 its row was written may miss the alert that ran meanwhile.
 """
 
-import html
 import logging
 from contextlib import suppress
 from dataclasses import dataclass
@@ -44,13 +43,13 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from .. import moderation, outbox
 from ..conf import settings
 from ..models import Comment, ModerationEvent
+from ..sanitize import comment_text
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +196,7 @@ def held_item(comment, rule, reason):
     with translation.override(settings.LANGUAGE_CODE):
         rule = str(moderation.rule_label(rule) or "")
     why = ": ".join(filter(None, (rule, reason)))
-    text = html.unescape(strip_tags(comment.body_html))
+    text = comment_text(comment.body_html)
     return HeldItem(
         headline=_one_line(comment.discussion.title),
         author=_one_line(comment.author_name),

@@ -174,17 +174,16 @@ def status_label(status):
     return Status(status).label.lower()
 
 
-def wait_unit(*series):
-    """Minutes, or hours when the longest wait is over three hours: (divisor, axis label,
-    the unit's abbreviation for a table's heading)."""
-    longest = max((v for values in series for v in values if v is not None), default=0)
-    if longest > 180:
-        return 60, gettext("hours"), gettext("hours")
-    return 1, gettext("minutes"), gettext("minutes")
-
-
-def scaled(values, divisor):
-    return [None if v is None else v / divisor for v in values]
+def waits_in_unit(waits):
+    """The median and 90th-percentile waits of a figure (`wait_median_minutes`,
+    `wait_p90_minutes`) in minutes, or in hours when the longest is over three hours:
+    (median, p90, axis label, the unit's word for a table's heading)."""
+    median, p90 = waits["wait_median_minutes"], waits["wait_p90_minutes"]
+    longest = max((v for v in (*median, *p90) if v is not None), default=0)
+    if longest <= 180:
+        return median, p90, gettext("minutes"), gettext("minutes")
+    in_hours = [[None if v is None else v / 60 for v in values] for values in (median, p90)]
+    return *in_hours, gettext("hours"), gettext("hours")
 
 
 def wait_text(value):
@@ -332,11 +331,7 @@ def backlog_figure(backlog):
 
 def wait_figure(backlog):
     days = backlog["days"]
-    divisor, unit, unit_heading = wait_unit(
-        backlog["wait_median_minutes"], backlog["wait_p90_minutes"]
-    )
-    median = scaled(backlog["wait_median_minutes"], divisor)
-    p90 = scaled(backlog["wait_p90_minutes"], divisor)
+    median, p90, unit, unit_heading = waits_in_unit(backlog)
     decided = sum(backlog["decided"])
     title = gettext("Time from posting to the first decision, per day")
     if decided:
@@ -447,11 +442,7 @@ def posted_by_hour_figure(by_hour):
 
 def wait_by_hour_figure(by_hour):
     hours = by_hour["hours"]
-    divisor, unit, unit_heading = wait_unit(
-        by_hour["wait_median_minutes"], by_hour["wait_p90_minutes"]
-    )
-    median = scaled(by_hour["wait_median_minutes"], divisor)
-    p90 = scaled(by_hour["wait_p90_minutes"], divisor)
+    median, p90, unit, unit_heading = waits_in_unit(by_hour)
     title = gettext("Time to the first decision by hour posted")
     measured = [i for i, value in enumerate(p90) if value is not None]
     if measured:
